@@ -1,0 +1,76 @@
+//! The `quietlegs` command line: argument parsing and output only. Every decision is made in the
+//! domain crates; this crate translates input to calls and results to text or JSON.
+
+mod commands;
+mod error;
+mod text;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use commands::kb::{kb_list_json, list_items};
+pub use error::UsageError;
+
+/// Quietlegs: an evidence-graded, safety-first companion for restless legs syndrome.
+///
+/// Quietlegs is not medical advice. It helps you find what is worth testing, trying and asking
+/// your doctor about, and it keeps track of what helps.
+#[derive(Debug, Parser)]
+#[command(name = "quietlegs", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web app and JSON API.
+    Serve(commands::serve::ServeArgs),
+    /// Browse the knowledge base: remedies, triggers, medicines, conditions, tests and sources.
+    #[command(subcommand)]
+    Kb(commands::kb::KbCommand),
+}
+
+/// Runs the command line with `args` and returns the process exit code: 0 success, 1 runtime
+/// failure, 2 bad input or usage.
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help and version to stdout and usage errors to stderr, with its own codes.
+            let _ = err.print();
+            return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    init_tracing();
+    let result = match cli.command {
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Kb(cmd) => commands::kb::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("quietlegs: {err:#}");
+            if err.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("QUIETLEGS_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

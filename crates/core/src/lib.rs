@@ -1,0 +1,9 @@
+//! Pure domain logic for Quietlegs.
+//!
+//! Nothing in this crate touches the file system, the network, a database or the clock: callers
+//! pass data and `today` in. That keeps the rules that carry medical risk easy to test.
+
+pub mod knowledge;
+pub mod units;
+
+pub use knowledge::{Entry, Evidence, KnowledgeBase, Kind, Source};

@@ -1,0 +1,3 @@
+//! The PostgreSQL backend of the Quietlegs store (for servers with many people).
+//!
+//! Arrives with the journal work (issue 4).

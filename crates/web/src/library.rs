@@ -1,0 +1,155 @@
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use quietlegs_core::knowledge::{Entry, Kind, Source};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::pages::{not_found, render};
+
+#[derive(Debug, Deserialize)]
+pub struct LibraryQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+}
+
+struct Group<'a> {
+    title: &'static str,
+    entries: Vec<&'a Entry>,
+}
+
+#[derive(Template)]
+#[template(path = "library.html")]
+struct LibraryPage<'a> {
+    q: &'a str,
+    kind: &'a str,
+    kinds: Vec<(&'static str, &'static str)>,
+    groups: Vec<Group<'a>>,
+    total: usize,
+}
+
+pub async fn page(State(app): State<AppState>, Query(query): Query<LibraryQuery>) -> Response {
+    let kind: Option<Kind> = query.kind.parse().ok();
+    let found: Vec<&Entry> = if query.q.trim().is_empty() {
+        app.kb.entries().iter().collect()
+    } else {
+        app.kb.search(&query.q).into_iter().map(|h| h.entry).collect()
+    };
+    let found: Vec<&Entry> = found
+        .into_iter()
+        .filter(|e| kind.is_none_or(|k| e.kind == k))
+        .collect();
+    let searching = !query.q.trim().is_empty();
+    let groups = if searching {
+        // Search results keep their ranking rather than being regrouped.
+        vec![Group {
+            title: "Best matches first",
+            entries: found.clone(),
+        }]
+    } else {
+        Kind::ALL
+            .iter()
+            .map(|k| Group {
+                title: k.plural_title(),
+                entries: found.iter().copied().filter(|e| e.kind == *k).collect(),
+            })
+            .filter(|g| !g.entries.is_empty())
+            .collect()
+    };
+    render(&LibraryPage {
+        q: &query.q,
+        kind: &query.kind,
+        kinds: Kind::ALL.iter().map(|k| (k.as_str(), k.plural_title())).collect(),
+        total: found.len(),
+        groups,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "entry.html")]
+struct EntryPage<'a> {
+    e: &'a Entry,
+    meaning: &'static str,
+    dose: Option<String>,
+    member_of: Vec<&'a Entry>,
+    members: Vec<&'a Entry>,
+    related: Vec<&'a Entry>,
+    sources: Vec<&'a Source>,
+}
+
+pub async fn entry_page(State(app): State<AppState>, Path(id): Path<String>) -> Response {
+    let Some(e) = app.kb.get(&id) else {
+        return not_found().await;
+    };
+    let lookup = |ids: &[String]| ids.iter().filter_map(|i| app.kb.get(i)).collect::<Vec<_>>();
+    render(&EntryPage {
+        e,
+        meaning: e.evidence.meaning(),
+        dose: e.dose.as_ref().map(ToString::to_string),
+        member_of: lookup(&e.member_of),
+        members: app.kb.members_of(&e.id).collect(),
+        related: lookup(&e.related),
+        sources: e.sources.iter().filter_map(|s| app.kb.source(s)).collect(),
+    })
+}
+
+#[derive(Serialize)]
+struct ListItem<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: Kind,
+    aliases: &'a [String],
+    evidence: quietlegs_core::Evidence,
+    sources: &'a [String],
+}
+
+pub async fn api_list(State(app): State<AppState>, Query(query): Query<LibraryQuery>) -> Response {
+    let kind = if query.kind.is_empty() {
+        None
+    } else {
+        match query.kind.parse::<Kind>() {
+            Ok(k) => Some(k),
+            Err(message) => return api_error(StatusCode::BAD_REQUEST, "bad-kind", &message, "kind"),
+        }
+    };
+    let entries: Vec<&Entry> = if query.q.trim().is_empty() {
+        app.kb.entries().iter().collect()
+    } else {
+        app.kb.search(&query.q).into_iter().map(|h| h.entry).collect()
+    };
+    let items: Vec<ListItem> = entries
+        .into_iter()
+        .filter(|e| kind.is_none_or(|k| e.kind == k))
+        .map(|e| ListItem {
+            id: &e.id,
+            name: &e.name,
+            kind: e.kind,
+            aliases: &e.aliases,
+            evidence: e.evidence,
+            sources: &e.sources,
+        })
+        .collect();
+    Json(items).into_response()
+}
+
+pub async fn api_show(State(app): State<AppState>, Path(id): Path<String>) -> Response {
+    match app.kb.get(&id) {
+        Some(e) => Json(e).into_response(),
+        None => api_error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("no knowledge entry '{id}'"),
+            "id",
+        ),
+    }
+}
+
+/// The error body of spec section 7.
+pub fn api_error(status: StatusCode, code: &str, message: &str, field: &str) -> Response {
+    let body = serde_json::json!({"error": {"code": code, "message": message, "field": field}});
+    (status, Json(body)).into_response()
+}
