@@ -18,7 +18,12 @@ pub use error::UsageError;
 /// Quietlegs is not medical advice. It helps you find what is worth testing, trying and asking
 /// your doctor about, and it keeps track of what helps.
 #[derive(Debug, Parser)]
-#[command(name = "quietlegs", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "quietlegs",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -31,6 +36,10 @@ enum Command {
     /// Browse the knowledge base: remedies, triggers, medicines, conditions, tests and sources.
     #[command(subcommand)]
     Kb(commands::kb::KbCommand),
+    /// Screening only: do the symptoms fit RLS, is anything urgent, what else could it be.
+    Assess(commands::assess::AssessArgs),
+    /// Your full plan: tests, things to discuss, iron, changes to try one at a time, routine.
+    Plan(commands::plan::PlanArgs),
 }
 
 /// Runs the command line with `args` and returns the process exit code: 0 success, 1 runtime
@@ -52,6 +61,8 @@ where
     let result = match cli.command {
         Command::Serve(args) => commands::serve::run(args),
         Command::Kb(cmd) => commands::kb::run(cmd),
+        Command::Assess(args) => commands::assess::run(args),
+        Command::Plan(args) => commands::plan::run(args),
     };
     match result {
         Ok(code) => code,
@@ -68,7 +79,8 @@ where
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("QUIETLEGS_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let filter =
+        EnvFilter::try_from_env("QUIETLEGS_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

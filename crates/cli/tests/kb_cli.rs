@@ -31,18 +31,35 @@ fn list_json_has_the_spec_shape() {
     let items = doc.as_array().expect("an array");
     assert!(items.len() > 150);
     let kinds = [
-        "supplement", "herb", "food", "lifestyle", "mind-body", "device", "physical", "trigger",
-        "medication", "condition", "lab", "cause", "procedure",
+        "supplement",
+        "herb",
+        "food",
+        "lifestyle",
+        "mind-body",
+        "device",
+        "physical",
+        "trigger",
+        "medication",
+        "condition",
+        "lab",
+        "cause",
+        "procedure",
     ];
     for item in items {
         for key in ["id", "name", "kind", "aliases", "evidence", "sources"] {
             assert!(item.get(key).is_some(), "{key} missing in {item}");
         }
-        assert!(kinds.contains(&item["kind"].as_str().unwrap_or("")), "{item}");
+        assert!(
+            kinds.contains(&item["kind"].as_str().unwrap_or("")),
+            "{item}"
+        );
         assert!(["A", "B", "C", "D", "X"].contains(&item["evidence"].as_str().unwrap_or("")));
         assert!(!item["sources"].as_array().expect("array").is_empty());
     }
-    let magnesium = items.iter().find(|i| i["id"] == "magnesium").expect("magnesium");
+    let magnesium = items
+        .iter()
+        .find(|i| i["id"] == "magnesium")
+        .expect("magnesium");
     assert_eq!(magnesium["kind"], "supplement");
 }
 
@@ -76,7 +93,15 @@ fn list_reads_well_in_a_terminal() {
 #[test]
 fn show_json_carries_everything_the_spec_asks_for() {
     let doc = json(&quietlegs(&["kb", "show", "magnesium", "--json"]));
-    for key in ["summary", "dose", "timing", "onset_days", "cautions", "verdict", "evidence"] {
+    for key in [
+        "summary",
+        "dose",
+        "timing",
+        "onset_days",
+        "cautions",
+        "verdict",
+        "evidence",
+    ] {
         assert!(doc.get(key).is_some(), "{key} missing");
     }
     assert_eq!(doc["id"], "magnesium");
@@ -110,7 +135,10 @@ fn show_reads_well_in_a_terminal() {
     assert!(text.contains("evidence X"));
     assert!(text.contains("Our verdict:"));
     assert!(text.contains("Sources:"));
-    assert!(text.lines().all(|l| l.chars().count() <= 80), "wrapped to the terminal");
+    assert!(
+        text.lines().all(|l| l.chars().count() <= 80),
+        "wrapped to the terminal"
+    );
 }
 
 #[test]

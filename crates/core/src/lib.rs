@@ -4,6 +4,10 @@
 //! pass data and `today` in. That keeps the rules that carry medical risk easy to test.
 
 pub mod knowledge;
+pub mod plan;
+pub mod profile;
+pub mod safety;
+pub mod screening;
 pub mod units;
 
-pub use knowledge::{Entry, Evidence, KnowledgeBase, Kind, Source};
+pub use knowledge::{Entry, Evidence, Kind, KnowledgeBase, Source};

@@ -41,7 +41,10 @@ fn only_issue(files: &[(&str, &str)]) -> KbIssue {
 #[test]
 fn a_valid_pair_of_files_loads() {
     let a = entry("alpha", "related = [\"beta\"]");
-    let b = entry("beta", "dose = { min = 1, max = 2, unit = \"mg\", per = \"day\" }");
+    let b = entry(
+        "beta",
+        "dose = { min = 1, max = 2, unit = \"mg\", per = \"day\" }",
+    );
     let kb = KnowledgeBase::from_files(&[
         ("sources.toml", SOURCES),
         ("a.toml", a.as_str()),
@@ -49,7 +52,10 @@ fn a_valid_pair_of_files_loads() {
     ])
     .expect("valid files load");
     assert_eq!(kb.entries().len(), 2);
-    assert_eq!(kb.get("beta").and_then(|e| e.dose.as_ref()).map(|d| d.max), Some(2.0));
+    assert_eq!(
+        kb.get("beta").and_then(|e| e.dose.as_ref()).map(|d| d.max),
+        Some(2.0)
+    );
 }
 
 #[test]

@@ -1,3 +1,4 @@
-//! Import and export for Quietlegs: journal CSV, JSON, FHIR, iCalendar, Apple Health, the report.
-//!
-//! Arrives with the journal and sharing work (issues 4 and 7).
+//! Import and export for Quietlegs. Today: the plan as an iCalendar file. The journal CSV, JSON,
+//! FHIR, Apple Health and the doctor report arrive with issues 4 and 7.
+
+pub mod ics;

@@ -37,7 +37,11 @@ pub async fn page(State(app): State<AppState>, Query(query): Query<LibraryQuery>
     let found: Vec<&Entry> = if query.q.trim().is_empty() {
         app.kb.entries().iter().collect()
     } else {
-        app.kb.search(&query.q).into_iter().map(|h| h.entry).collect()
+        app.kb
+            .search(&query.q)
+            .into_iter()
+            .map(|h| h.entry)
+            .collect()
     };
     let found: Vec<&Entry> = found
         .into_iter()
@@ -63,7 +67,10 @@ pub async fn page(State(app): State<AppState>, Query(query): Query<LibraryQuery>
     render(&LibraryPage {
         q: &query.q,
         kind: &query.kind,
-        kinds: Kind::ALL.iter().map(|k| (k.as_str(), k.plural_title())).collect(),
+        kinds: Kind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.plural_title()))
+            .collect(),
         total: found.len(),
         groups,
     })
@@ -113,13 +120,19 @@ pub async fn api_list(State(app): State<AppState>, Query(query): Query<LibraryQu
     } else {
         match query.kind.parse::<Kind>() {
             Ok(k) => Some(k),
-            Err(message) => return api_error(StatusCode::BAD_REQUEST, "bad-kind", &message, "kind"),
+            Err(message) => {
+                return api_error(StatusCode::BAD_REQUEST, "bad-kind", &message, "kind");
+            }
         }
     };
     let entries: Vec<&Entry> = if query.q.trim().is_empty() {
         app.kb.entries().iter().collect()
     } else {
-        app.kb.search(&query.q).into_iter().map(|h| h.entry).collect()
+        app.kb
+            .search(&query.q)
+            .into_iter()
+            .map(|h| h.entry)
+            .collect()
     };
     let items: Vec<ListItem> = entries
         .into_iter()

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use quietlegs_core::knowledge::{self, Entry, Evidence, Kind, KnowledgeBase, SearchHit};
+use quietlegs_core::safety;
 use serde::Serialize;
 
 use crate::error::UsageError;
@@ -113,8 +114,11 @@ pub fn kb_list_json(kb: &KnowledgeBase, kind: Option<Kind>) -> String {
 }
 
 fn parse_kind(kind: Option<&str>) -> Result<Option<Kind>> {
-    kind.map(|k| k.parse::<Kind>().map_err(|e| UsageError(format!("--kind: {e}")).into()))
-        .transpose()
+    kind.map(|k| {
+        k.parse::<Kind>()
+            .map_err(|e| UsageError(format!("--kind: {e}")).into())
+    })
+    .transpose()
 }
 
 fn list(kb: &KnowledgeBase, args: ListArgs) -> Result<ExitCode> {
@@ -136,19 +140,32 @@ fn list(kb: &KnowledgeBase, args: ListArgs) -> Result<ExitCode> {
             out.push_str(&format!("{} ({count})\n", item.kind.plural_title()));
             current = Some(item.kind);
         }
-        out.push_str(&format!("  {}  {:<id_w$}  {}\n", item.evidence, item.id, item.name));
+        out.push_str(&format!(
+            "  {}  {:<id_w$}  {}\n",
+            item.evidence, item.id, item.name
+        ));
     }
-    out.push_str(&format!("\n{} entries. {}\n", items.len(), evidence_legend()));
+    out.push_str(&format!(
+        "\n{} entries. {}\n",
+        items.len(),
+        evidence_legend()
+    ));
     out.push_str("Details: quietlegs kb show ID\n");
     print!("{out}");
     Ok(ExitCode::SUCCESS)
 }
 
 fn evidence_legend() -> String {
-    let parts: Vec<String> = [Evidence::A, Evidence::B, Evidence::C, Evidence::D, Evidence::X]
-        .iter()
-        .map(|g| format!("{g} {}", g.meaning()))
-        .collect();
+    let parts: Vec<String> = [
+        Evidence::A,
+        Evidence::B,
+        Evidence::C,
+        Evidence::D,
+        Evidence::X,
+    ]
+    .iter()
+    .map(|g| format!("{g} {}", g.meaning()))
+    .collect();
     format!("Evidence: {}.", parts.join("; "))
 }
 
@@ -197,7 +214,10 @@ fn show(kb: &KnowledgeBase, args: ShowArgs) -> Result<ExitCode> {
 
 fn render_entry(kb: &KnowledgeBase, e: &Entry, members: &[&str]) -> String {
     const W: usize = 14;
-    let mut out = format!("{}  ({}, {}, evidence {})\n", e.name, e.id, e.kind, e.evidence);
+    let mut out = format!(
+        "{}  ({}, {}, evidence {})\n",
+        e.name, e.id, e.kind, e.evidence
+    );
     if !e.aliases.is_empty() {
         out.push_str(&text::labelled("Also called", &e.aliases.join(", "), W));
         out.push('\n');
@@ -226,7 +246,12 @@ fn render_entry(kb: &KnowledgeBase, e: &Entry, members: &[&str]) -> String {
     }
     line(
         "Evidence",
-        &format!("{} ({}). {}", e.evidence, e.evidence.meaning(), e.evidence_note),
+        &format!(
+            "{} ({}). {}",
+            e.evidence,
+            e.evidence.meaning(),
+            e.evidence_note
+        ),
     );
     if let Some(verdict) = &e.verdict {
         line("Our verdict", verdict);
@@ -238,11 +263,17 @@ fn render_entry(kb: &KnowledgeBase, e: &Entry, members: &[&str]) -> String {
         } else {
             format!(" (also accepted: {})", others.join(", "))
         };
-        line("Lab test", &format!("LOINC {}, unit {}{also}", lab.loinc, lab.unit));
+        line(
+            "Lab test",
+            &format!("LOINC {}, unit {}{also}", lab.loinc, lab.unit),
+        );
     }
     let names = |ids: &[String]| -> String {
         ids.iter()
-            .map(|id| kb.get(id).map_or(id.clone(), |t| format!("{} ({id})", t.name)))
+            .map(|id| {
+                kb.get(id)
+                    .map_or(id.clone(), |t| format!("{} ({id})", t.name))
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -318,7 +349,9 @@ fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>> {
     let listing = std::fs::read_dir(dir)
         .map_err(|e| UsageError(format!("{}: cannot read folder: {e}", dir.display())))?;
     for item in listing {
-        let path = item.with_context(|| format!("reading {}", dir.display()))?.path();
+        let path = item
+            .with_context(|| format!("reading {}", dir.display()))?
+            .path();
         if path.extension().is_some_and(|x| x == "toml") {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| UsageError(format!("{}: cannot read: {e}", path.display())))?;
@@ -327,30 +360,60 @@ fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>> {
     }
     files.sort();
     if files.is_empty() {
-        return Err(UsageError(format!("{}: no .toml knowledge files found", dir.display())).into());
+        return Err(
+            UsageError(format!("{}: no .toml knowledge files found", dir.display())).into(),
+        );
     }
     Ok(files)
 }
 
+/// The safety rules live beside the entries but have their own shape.
+const RULES_FILE: &str = "rules.toml";
+
 fn lint(args: LintArgs) -> Result<ExitCode> {
     let default_dir = Path::new("knowledge");
-    let dir = args
-        .dir
-        .or_else(|| default_dir.join("sources.toml").is_file().then(|| default_dir.to_path_buf()));
-    let (what, result) = match &dir {
+    let dir = args.dir.or_else(|| {
+        default_dir
+            .join("sources.toml")
+            .is_file()
+            .then(|| default_dir.to_path_buf())
+    });
+    let (what, files, rules) = match &dir {
         Some(dir) => {
-            let files = read_dir_files(dir)?;
-            (dir.display().to_string(), KnowledgeBase::from_files(&files))
+            let (rules, files): (Vec<_>, Vec<_>) =
+                read_dir_files(dir)?.into_iter().partition(|(name, _)| {
+                    Path::new(name).file_name().is_some_and(|f| f == RULES_FILE)
+                });
+            (dir.display().to_string(), files, rules.into_iter().next())
         }
-        None => (
-            "built-in knowledge".to_string(),
-            KnowledgeBase::from_files(knowledge::BUNDLED_FILES),
-        ),
+        None => {
+            let files = knowledge::BUNDLED_FILES
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect();
+            let rules = (RULES_FILE.to_string(), safety::BUNDLED_RULES.to_string());
+            ("built-in knowledge".to_string(), files, Some(rules))
+        }
     };
+    let result = KnowledgeBase::from_files(&files).and_then(|kb| {
+        let rules = match &rules {
+            Some((name, text)) => Some(safety::Rules::from_toml(name, text, &kb)?),
+            None => None,
+        };
+        Ok((kb, rules))
+    });
     match result {
-        Ok(kb) => {
+        Ok((kb, rules)) => {
+            let rules = rules.map_or(String::new(), |r| {
+                format!(
+                    ", {} blocks, {} interactions and {} dose ceilings",
+                    r.blocks.len(),
+                    r.interactions.len(),
+                    r.ceilings.len()
+                )
+            });
             println!(
-                "{what}: {} entries and {} sources, no problems found.",
+                "{what}: {} entries, {} sources{rules}; no problems found.",
                 kb.entries().len(),
                 kb.sources().len()
             );

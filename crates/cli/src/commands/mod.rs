@@ -1,2 +1,5 @@
+pub mod assess;
 pub mod kb;
+pub mod plan;
+mod profile_input;
 pub mod serve;

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::KnowledgeBase;
 use super::entry::{Dose, Entry, Evidence, Kind, LabInfo, Source, UnitFactor};
 use super::issue::{KbIssue, LoadError};
-use super::KnowledgeBase;
 use crate::units::{self, DOSE_PER, DOSE_UNITS, LAB_UNITS};
 
 #[derive(Deserialize)]
@@ -317,7 +317,10 @@ fn check_entry(raw: RawEntry, file: &str, line: usize, issues: &mut Vec<KbIssue>
     let name = r.required("name", raw.name);
     let kind = match raw.kind.as_deref() {
         None => {
-            r.field("kind", format!("is missing (accepted: {})", Kind::accepted()));
+            r.field(
+                "kind",
+                format!("is missing (accepted: {})", Kind::accepted()),
+            );
             None
         }
         Some(k) => k.parse::<Kind>().map_err(|e| r.field("kind", e)).ok(),
@@ -331,7 +334,10 @@ fn check_entry(raw: RawEntry, file: &str, line: usize, issues: &mut Vec<KbIssue>
             );
             None
         }
-        Some(g) => g.parse::<Evidence>().map_err(|e| r.field("evidence", e)).ok(),
+        Some(g) => g
+            .parse::<Evidence>()
+            .map_err(|e| r.field("evidence", e))
+            .ok(),
     };
     let evidence_note = r.required("evidence_note", raw.evidence_note);
     if raw.sources.is_empty() {
@@ -349,10 +355,16 @@ fn check_entry(raw: RawEntry, file: &str, line: usize, issues: &mut Vec<KbIssue>
     }
     let dose = raw.dose.and_then(|d| check_dose(d, &mut r));
     let lab = raw.lab.and_then(|l| check_lab(l, &mut r));
-    if kind == Some(Kind::Lab) && lab.is_none() && !r.issues[before..].iter().any(|i| {
-        i.field.as_deref().is_some_and(|f| f.starts_with("lab"))
-    }) {
-        r.field("lab", "is missing: an entry of kind 'lab' needs its LOINC code and units");
+    if kind == Some(Kind::Lab)
+        && lab.is_none()
+        && !r.issues[before..]
+            .iter()
+            .any(|i| i.field.as_deref().is_some_and(|f| f.starts_with("lab")))
+    {
+        r.field(
+            "lab",
+            "is missing: an entry of kind 'lab' needs its LOINC code and units",
+        );
     }
     let minutes_before_bed = bounded(&mut r, "minutes_before_bed", raw.minutes_before_bed, 0, 720);
     let onset_days = bounded(&mut r, "onset_days", raw.onset_days, 0, 730);
@@ -399,7 +411,10 @@ fn check_dose(raw: RawDose, r: &mut Reporter) -> Option<Dose> {
         (Some(min), Some(max)) => (min, max),
         (Some(v), None) | (None, Some(v)) => (v, v),
         (None, None) => {
-            r.field("dose", "needs min, max or both (omit the dose line when none applies)");
+            r.field(
+                "dose",
+                "needs min, max or both (omit the dose line when none applies)",
+            );
             return None;
         }
     };
@@ -410,7 +425,10 @@ fn check_dose(raw: RawDose, r: &mut Reporter) -> Option<Dose> {
     }
     let unit = match raw.unit.as_deref() {
         None => {
-            r.field("dose.unit", format!("is missing (accepted: {})", DOSE_UNITS.join(", ")));
+            r.field(
+                "dose.unit",
+                format!("is missing (accepted: {})", DOSE_UNITS.join(", ")),
+            );
             None
         }
         Some(u) => match units::canonical(u, DOSE_UNITS) {
@@ -444,10 +462,12 @@ fn check_lab(raw: RawLab, r: &mut Reporter) -> Option<LabInfo> {
     let before = r.issues.len();
     let loinc = r.required("lab.loinc", raw.loinc);
     if !loinc.is_empty() && !is_loinc(&loinc) {
-        r.field("lab.loinc", format!("'{loinc}' is not a LOINC code (digits, '-', check digit)"));
+        r.field(
+            "lab.loinc",
+            format!("'{loinc}' is not a LOINC code (digits, '-', check digit)"),
+        );
     }
-    let lab_unit = |field: &str, u: &str, r: &mut Reporter| match units::canonical(u, LAB_UNITS)
-    {
+    let lab_unit = |field: &str, u: &str, r: &mut Reporter| match units::canonical(u, LAB_UNITS) {
         Some(c) => c.to_string(),
         None => {
             r.field(

@@ -11,7 +11,9 @@ mod loader;
 mod search;
 
 pub use bundled::{BUNDLED_FILES, bundled};
-pub use entry::{Dose, Entry, Evidence, Kind, LabInfo, Source, UnitFactor};
+pub use entry::{
+    Dose, Entry, Evidence, Kind, LabInfo, Source, UnitFactor, trim_number as entry_number,
+};
 pub use issue::{KbIssue, LoadError};
 pub use search::SearchHit;
 
@@ -24,6 +26,7 @@ pub struct KnowledgeBase {
     by_id: HashMap<String, usize>,
     sources: Vec<Source>,
     source_by_id: HashMap<String, usize>,
+    names: Vec<search::Names>,
 }
 
 impl KnowledgeBase {
@@ -47,11 +50,13 @@ impl KnowledgeBase {
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
+        let names = entries.iter().map(search::Names::of).collect();
         Self {
             entries,
             by_id,
             sources,
             source_by_id,
+            names,
         }
     }
 
@@ -103,12 +108,12 @@ impl KnowledgeBase {
 
     /// Entries whose id, name or an alias matches `query`, best match first.
     pub fn search(&self, query: &str) -> Vec<SearchHit<'_>> {
-        search::search(&self.entries, query)
+        search::search(&self.entries, &self.names, query)
     }
 
     /// The one entry a free-text name means, when the match is unambiguous and close: an id, a
     /// name or an alias spelled (almost) exactly. Used to resolve what a person typed.
     pub fn resolve(&self, name: &str) -> Option<&Entry> {
-        search::resolve(&self.entries, name)
+        search::resolve(&self.entries, &self.names, name)
     }
 }

@@ -31,10 +31,30 @@ pub(crate) fn fold(text: &str) -> String {
     out.trim_end().to_string()
 }
 
-fn names(entry: &Entry) -> impl Iterator<Item = (&str, bool)> {
-    [(entry.id.as_str(), true), (entry.name.as_str(), true)]
-        .into_iter()
-        .chain(entry.aliases.iter().map(|a| (a.as_str(), false)))
+/// Every name an entry answers to, folded once at load time: `(original, folded, primary)`.
+/// Primary names are the id and the name; aliases are not.
+#[derive(Debug, Clone)]
+pub(crate) struct Names(Vec<(String, String, bool)>);
+
+impl Names {
+    pub(crate) fn of(entry: &Entry) -> Self {
+        let all = [(entry.id.as_str(), true), (entry.name.as_str(), true)]
+            .into_iter()
+            .chain(entry.aliases.iter().map(|a| (a.as_str(), false)))
+            .map(|(n, primary)| (n.to_string(), fold(n), primary))
+            .collect();
+        Names(all)
+    }
+}
+
+/// Whether `needle` occurs in `hay` starting at a word boundary (and, if `whole`, ending at one).
+fn at_word(hay: &str, needle: &str, whole: bool) -> bool {
+    hay.match_indices(needle).any(|(i, _)| {
+        let starts = i == 0 || hay.as_bytes()[i - 1] == b' ';
+        let end = i + needle.len();
+        let ends = end == hay.len() || hay.as_bytes()[end] == b' ';
+        starts && (!whole || ends)
+    })
 }
 
 /// How well `query` (already folded) matches `candidate` (already folded), 0 for no match.
@@ -45,17 +65,16 @@ fn score(query: &str, candidate: &str) -> u32 {
     if candidate == query {
         return 100;
     }
-    let padded = format!(" {candidate} ");
-    if candidate.starts_with(&format!("{query} ")) {
+    if candidate.starts_with(query) && candidate.as_bytes().get(query.len()) == Some(&b' ') {
         return 85;
     }
-    if padded.contains(&format!(" {query} ")) {
+    if at_word(candidate, query, true) {
         return 75;
     }
     if candidate.starts_with(query) {
         return 65;
     }
-    if query.len() >= 3 && padded.contains(&format!(" {query}")) {
+    if query.len() >= 3 && at_word(candidate, query, false) {
         return 60;
     }
     if query.len() >= 4 && candidate.contains(query) {
@@ -74,23 +93,26 @@ fn score(query: &str, candidate: &str) -> u32 {
     0
 }
 
-pub(super) fn search<'a>(entries: &'a [Entry], query: &str) -> Vec<SearchHit<'a>> {
+pub(super) fn search<'a>(entries: &'a [Entry], names: &[Names], query: &str) -> Vec<SearchHit<'a>> {
     let q = fold(query);
     let mut hits: Vec<SearchHit<'a>> = entries
         .iter()
-        .filter_map(|entry| {
-            names(entry)
-                .map(|(name, primary)| {
-                    let s = score(&q, &fold(name));
+        .zip(names)
+        .filter_map(|(entry, names)| {
+            names
+                .0
+                .iter()
+                .map(|(name, folded, primary)| {
+                    let s = score(&q, folded);
                     // A hit on the id or name outranks the same hit on an alias.
-                    let s = if s > 0 && primary { s + 2 } else { s };
+                    let s = if s > 0 && *primary { s + 2 } else { s };
                     (s, name)
                 })
                 .max_by_key(|(s, _)| *s)
                 .filter(|(s, _)| *s > 0)
                 .map(|(s, name)| SearchHit {
                     entry,
-                    matched: name.to_string(),
+                    matched: name.clone(),
                     score: s,
                 })
         })
@@ -103,8 +125,8 @@ pub(super) fn search<'a>(entries: &'a [Entry], query: &str) -> Vec<SearchHit<'a>
     hits
 }
 
-pub(super) fn resolve<'a>(entries: &'a [Entry], name: &str) -> Option<&'a Entry> {
-    let hits = search(entries, name);
+pub(super) fn resolve<'a>(entries: &'a [Entry], names: &[Names], name: &str) -> Option<&'a Entry> {
+    let hits = search(entries, names, name);
     let best = hits.first()?;
     // Only an exact spelling (or a near-exact one with no rival) counts as knowing what was meant.
     let runner_up = hits.get(1).map_or(0, |h| h.score);

@@ -1,0 +1,319 @@
+//! Checks a parsed profile against the knowledge base: lab tests and units, value ranges, and
+//! free-text names of medicines, conditions and supplements.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::{Profile, ProfileError};
+use crate::knowledge::{Kind, KnowledgeBase};
+
+/// A lab result converted to the test's canonical unit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabValue {
+    pub test: String,
+    pub value: f64,
+    pub unit: String,
+    pub date: Option<Date>,
+    pub entered_value: f64,
+    pub entered_unit: String,
+}
+
+/// A name the person wrote and what it means in the knowledge base.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedName {
+    pub written: String,
+    /// The entry it resolved to, or `None` when we could not tell.
+    pub id: Option<String>,
+    /// The entry and every group it belongs to (its class, trigger group...).
+    pub groups: Vec<String>,
+}
+
+/// A profile whose values have been checked and whose names have been resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub profile: Profile,
+    pub labs: Vec<LabValue>,
+    pub medications: Vec<ResolvedName>,
+    pub conditions: Vec<ResolvedName>,
+    pub supplements: Vec<ResolvedName>,
+}
+
+fn check_range(
+    errors: &mut Vec<ProfileError>,
+    field: &str,
+    value: Option<f64>,
+    min: f64,
+    max: f64,
+) {
+    if let Some(v) = value
+        && !(v.is_finite() && (min..=max).contains(&v))
+    {
+        errors.push(ProfileError::field(
+            field,
+            format!("{v} is not possible here (expected {min} to {max})"),
+        ));
+    }
+}
+
+/// Upper bounds that no real result reaches; beyond them the number is a typo or a unit mix-up.
+fn plausible_max(test: &str) -> f64 {
+    match test {
+        "tsat" => 100.0,
+        "ferritin" => 20_000.0,
+        "hemoglobin" => 30.0,
+        "vitamin-d-25oh" => 300.0,
+        "creatinine" => 30.0,
+        "egfr" => 200.0,
+        _ => 1_000_000.0,
+    }
+}
+
+fn resolve_name(kb: &KnowledgeBase, written: &str, prefer: &[Kind]) -> ResolvedName {
+    // People write "Zoloft 50 mg" or "magnesium oxide 400mg": try the whole text, then without
+    // the trailing dose words.
+    let trimmed: String = written
+        .split_whitespace()
+        .take_while(|w| !w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let entry = [written, trimmed.as_str()]
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .find_map(|t| {
+            kb.get(&t.trim().to_lowercase())
+                .or_else(|| kb.resolve(t))
+                .or_else(|| {
+                    // An exact alias in a preferred kind settles a tie between kinds.
+                    kb.search(t)
+                        .into_iter()
+                        .find(|h| h.score >= 100 && prefer.contains(&h.entry.kind))
+                        .map(|h| h.entry)
+                })
+        });
+    match entry {
+        Some(e) => ResolvedName {
+            written: written.to_string(),
+            id: Some(e.id.clone()),
+            groups: kb.groups_of(&e.id).into_iter().map(String::from).collect(),
+        },
+        None => ResolvedName {
+            written: written.to_string(),
+            id: None,
+            groups: Vec::new(),
+        },
+    }
+}
+
+impl Resolved {
+    /// Checks every value and resolves every name. `today` decides which dates are in the future.
+    pub fn new(
+        profile: &Profile,
+        kb: &KnowledgeBase,
+        today: Date,
+    ) -> Result<Resolved, Vec<ProfileError>> {
+        let mut errors = Vec::new();
+        if let Some(age) = profile.age
+            && age > 120
+        {
+            errors.push(ProfileError::field(
+                "age",
+                format!("{age} is not a possible age"),
+            ));
+        }
+        if let Some(tz) = &profile.timezone
+            && (tz.trim().is_empty() || tz.contains(char::is_whitespace))
+        {
+            errors.push(ProfileError::field(
+                "timezone",
+                format!("'{tz}' is not an IANA time zone name (e.g. Europe/Berlin)"),
+            ));
+        }
+        let s = &profile.symptoms;
+        check_range(
+            &mut errors,
+            "symptoms.nights_per_week",
+            s.nights_per_week,
+            0.0,
+            7.0,
+        );
+        if let Some(irls) = s.irls_total
+            && irls > 40
+        {
+            errors.push(ProfileError::field(
+                "symptoms.irls_total",
+                format!("{irls} is above the IRLS maximum of 40"),
+            ));
+        }
+        let h = &profile.habits;
+        check_range(
+            &mut errors,
+            "habits.caffeine_mg_per_day",
+            h.caffeine_mg_per_day,
+            0.0,
+            5000.0,
+        );
+        check_range(
+            &mut errors,
+            "habits.alcohol_drinks_per_week",
+            h.alcohol_drinks_per_week,
+            0.0,
+            300.0,
+        );
+        check_range(
+            &mut errors,
+            "habits.exercise_minutes_per_week",
+            h.exercise_minutes_per_week,
+            0.0,
+            7.0 * 24.0 * 60.0,
+        );
+        check_range(&mut errors, "habits.sleep_hours", h.sleep_hours, 0.0, 24.0);
+
+        let lab_ids: Vec<&str> = kb
+            .entries()
+            .iter()
+            .filter(|e| e.lab.is_some())
+            .map(|e| e.id.as_str())
+            .collect();
+        let mut labs = Vec::new();
+        for (i, input) in profile.labs.iter().enumerate() {
+            let field = |f: &str| format!("labs[{i}].{f}");
+            let entry = kb
+                .get(input.test.trim())
+                .filter(|e| e.lab.is_some())
+                .or_else(|| kb.resolve(&input.test).filter(|e| e.lab.is_some()));
+            let Some((entry, lab)) = entry.and_then(|e| e.lab.as_ref().map(|l| (e, l))) else {
+                errors.push(ProfileError::field(
+                    field("test"),
+                    format!(
+                        "unknown lab test '{}' (accepted: {})",
+                        input.test,
+                        lab_ids.join(", ")
+                    ),
+                ));
+                continue;
+            };
+            if !input.value.is_finite() || input.value < 0.0 {
+                errors.push(ProfileError::field(
+                    field("value"),
+                    format!(
+                        "{} is not possible for {} (must be zero or more)",
+                        input.value, entry.name
+                    ),
+                ));
+                continue;
+            }
+            let Some(value) = lab.to_canonical(input.value, &input.unit) else {
+                errors.push(ProfileError::field(
+                    field("unit"),
+                    format!(
+                        "unknown unit '{}' for {} (accepted: {})",
+                        input.unit,
+                        entry.name,
+                        lab.accepted_units().join(", ")
+                    ),
+                ));
+                continue;
+            };
+            if value > plausible_max(&entry.id) {
+                errors.push(ProfileError::field(
+                    field("value"),
+                    format!(
+                        "{} {} is not a possible {} result; check the number and the unit",
+                        input.value, input.unit, entry.name
+                    ),
+                ));
+                continue;
+            }
+            if let Some(date) = input.date
+                && date > today
+            {
+                errors.push(ProfileError::field(
+                    field("date"),
+                    format!("{date} is in the future (today is {today})"),
+                ));
+                continue;
+            }
+            labs.push(LabValue {
+                test: entry.id.clone(),
+                value,
+                unit: lab.unit.clone(),
+                date: input.date,
+                entered_value: input.value,
+                entered_unit: input.unit.clone(),
+            });
+        }
+        for (list, what) in [
+            (&profile.medications, "medications"),
+            (&profile.conditions, "conditions"),
+            (&profile.supplements, "supplements"),
+        ] {
+            for (i, name) in list.iter().enumerate() {
+                if name.trim().is_empty() {
+                    errors.push(ProfileError::field(format!("{what}[{i}]"), "is empty"));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let names = |list: &[String], prefer: &[Kind]| -> Vec<ResolvedName> {
+            list.iter().map(|n| resolve_name(kb, n, prefer)).collect()
+        };
+        Ok(Resolved {
+            profile: profile.clone(),
+            labs,
+            medications: names(&profile.medications, &[Kind::Medication, Kind::Trigger]),
+            conditions: names(&profile.conditions, &[Kind::Condition]),
+            supplements: names(
+                &profile.supplements,
+                &[Kind::Supplement, Kind::Herb, Kind::Food, Kind::Medication],
+            ),
+        })
+    }
+
+    /// The most recent result of `test`, preferring dated results.
+    pub fn latest_lab(&self, test: &str) -> Option<&LabValue> {
+        self.labs
+            .iter()
+            .filter(|l| l.test == test)
+            .max_by_key(|l| l.date)
+    }
+
+    /// Whether a listed condition is, or belongs to, `id`.
+    pub fn has_condition(&self, id: &str) -> bool {
+        self.conditions
+            .iter()
+            .any(|c| c.groups.iter().any(|g| g == id))
+    }
+
+    /// The medicines (as written) that are, or belong to, `group`.
+    pub fn medicines_in(&self, group: &str) -> Vec<&ResolvedName> {
+        self.medications
+            .iter()
+            .filter(|m| m.groups.iter().any(|g| g == group))
+            .collect()
+    }
+
+    /// Whether the person takes a supplement that is, or belongs to, `id`.
+    pub fn takes_supplement(&self, id: &str) -> bool {
+        self.supplements
+            .iter()
+            .any(|s| s.groups.iter().any(|g| g == id))
+    }
+
+    /// Pregnant by the profile's flag or a listed condition.
+    pub fn is_pregnant(&self) -> bool {
+        self.profile.pregnant == Some(true) || self.has_condition("pregnancy")
+    }
+
+    /// Names nobody could match: reported, never silently dropped.
+    pub fn unresolved(&self) -> impl Iterator<Item = (&'static str, &ResolvedName)> {
+        let medications = self.medications.iter().map(|r| ("medication", r));
+        let conditions = self.conditions.iter().map(|r| ("condition", r));
+        let supplements = self.supplements.iter().map(|r| ("supplement", r));
+        medications
+            .chain(conditions)
+            .chain(supplements)
+            .filter(|(_, r)| r.id.is_none())
+    }
+}

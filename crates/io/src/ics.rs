@@ -1,0 +1,118 @@
+//! The plan as an iCalendar file (RFC 5545): the evening routine as daily events with alarms,
+//! the iron schedule on alternate mornings, and review and re-test reminders as to-dos.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use icalendar::{
+    Alarm, Calendar, CalendarDateTime, Component, DatePerhapsTime, Event, EventLike, Todo,
+};
+use jiff::civil::Date;
+use quietlegs_core::plan::{DISCLAIMER, Plan, Stage};
+use quietlegs_core::profile::ClockTime;
+
+/// When the morning iron reminder rings.
+const IRON_TIME: (u32, u32) = (8, 0);
+
+fn naive_date(d: Date) -> NaiveDate {
+    NaiveDate::from_ymd_opt(
+        i32::from(d.year()),
+        u32::from(d.month() as u8),
+        u32::from(d.day() as u8),
+    )
+    .unwrap_or_default()
+}
+
+fn at(date: NaiveDate, hour: u32, minute: u32, tz: Option<&str>) -> CalendarDateTime {
+    let time = NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or_default();
+    let date_time = NaiveDateTime::new(date, time);
+    match tz {
+        Some(tzid) => CalendarDateTime::WithTimezone {
+            date_time,
+            tzid: tzid.to_string(),
+        },
+        None => CalendarDateTime::Floating(date_time),
+    }
+}
+
+fn reminder(text: &str) -> Alarm {
+    Alarm::display(text, -Duration::minutes(0))
+}
+
+/// Renders the plan's calendar. `timezone` is the person's IANA zone; without it, times are
+/// floating (the device's local time), which calendar apps also accept.
+pub fn plan_calendar(plan: &Plan, timezone: Option<&str>) -> String {
+    let start = naive_date(plan.today);
+    let stamp = NaiveDateTime::new(start, NaiveTime::MIN).and_utc();
+    let mut cal = Calendar::new();
+    cal.name("Quietlegs plan");
+    cal.description(DISCLAIMER);
+
+    for item in &plan.routine {
+        let Some(time) = item.at.as_deref().and_then(|t| t.parse::<ClockTime>().ok()) else {
+            continue;
+        };
+        let begins = at(
+            start,
+            u32::from(time.hour()),
+            u32::from(time.minute()),
+            timezone,
+        );
+        let event = Event::new()
+            .uid(&format!("routine-{}@quietlegs", item.id))
+            .timestamp(stamp)
+            .summary(&item.title)
+            .description(&format!(
+                "Evening routine, {} minutes before bed. {DISCLAIMER}",
+                item.minutes_before_bed
+            ))
+            .starts(begins)
+            .add_property("RRULE", "FREQ=DAILY")
+            .alarm(reminder(&item.title))
+            .done();
+        cal.push(event);
+    }
+
+    for step in &plan.steps {
+        match step.stage {
+            Stage::Iron if step.id == "iron-oral" => {
+                let days = step.duration_days.unwrap_or(84);
+                let doses = days.div_ceil(2);
+                let title = "Iron tablet (every other morning, with vitamin C)";
+                let event = Event::new()
+                    .uid("iron-oral@quietlegs")
+                    .timestamp(stamp)
+                    .summary(title)
+                    .description(step.timing.as_deref().unwrap_or(title))
+                    .starts(at(start, IRON_TIME.0, IRON_TIME.1, timezone))
+                    .add_property("RRULE", format!("FREQ=DAILY;INTERVAL=2;COUNT={doses}"))
+                    .alarm(reminder(title))
+                    .done();
+                cal.push(event);
+                let due = start + Duration::days(i64::from(days));
+                let todo = Todo::new()
+                    .uid("iron-retest@quietlegs")
+                    .timestamp(stamp)
+                    .summary("Re-test ferritin and transferrin saturation")
+                    .description("Morning blood draw, no iron tablets for 24 hours before.")
+                    .due(DatePerhapsTime::Date(due))
+                    .done();
+                cal.push(todo);
+            }
+            Stage::Try => {
+                let (Some(from), Some(days)) = (step.start_day, step.duration_days) else {
+                    continue;
+                };
+                let due = start + Duration::days(i64::from(from + days));
+                let todo = Todo::new()
+                    .uid(&format!("review-{}@quietlegs", step.id))
+                    .timestamp(stamp)
+                    .summary(&format!("Review: did \"{}\" help?", step.title))
+                    .description(step.how_to_judge.as_deref().unwrap_or(""))
+                    .due(DatePerhapsTime::Date(due))
+                    .done();
+                cal.push(todo);
+            }
+            _ => {}
+        }
+    }
+    cal.done().to_string()
+}
