@@ -27,6 +27,7 @@ pub struct KnowledgeBase {
     sources: Vec<Source>,
     source_by_id: HashMap<String, usize>,
     names: Vec<search::Names>,
+    exact: HashMap<String, Vec<usize>>,
 }
 
 impl KnowledgeBase {
@@ -50,8 +51,10 @@ impl KnowledgeBase {
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
-        let names = entries.iter().map(search::Names::of).collect();
+        let names: Vec<search::Names> = entries.iter().map(search::Names::of).collect();
+        let exact = search::exact_index(&names);
         Self {
+            exact,
             entries,
             by_id,
             sources,
@@ -106,6 +109,16 @@ impl KnowledgeBase {
         out
     }
 
+    /// Entries whose id, name or alias is exactly `name` (case and punctuation aside), ids and
+    /// names first.
+    pub fn exact(&self, name: &str) -> impl Iterator<Item = &Entry> {
+        self.exact
+            .get(&search::fold(name))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.entries[i])
+    }
+
     /// Entries whose id, name or an alias matches `query`, best match first.
     pub fn search(&self, query: &str) -> Vec<SearchHit<'_>> {
         search::search(&self.entries, &self.names, query)
@@ -114,6 +127,6 @@ impl KnowledgeBase {
     /// The one entry a free-text name means, when the match is unambiguous and close: an id, a
     /// name or an alias spelled (almost) exactly. Used to resolve what a person typed.
     pub fn resolve(&self, name: &str) -> Option<&Entry> {
-        search::resolve(&self.entries, &self.names, name)
+        search::resolve(&self.entries, &self.names, &self.exact, name)
     }
 }

@@ -80,10 +80,13 @@ fn score(query: &str, candidate: &str) -> u32 {
     if query.len() >= 4 && candidate.contains(query) {
         return 50;
     }
-    // Typos: compare against the whole candidate and against each of its words.
+    // Typos: compare against the whole candidate and against each of its words. A similarity
+    // of 0.8 needs lengths within a fifth of each other, so skip the rest unmeasured.
     if query.len() >= 4 {
+        let close = |w: &&str| w.len().abs_diff(query.len()) * 5 <= query.len().max(w.len());
         let best = std::iter::once(candidate)
             .chain(candidate.split(' '))
+            .filter(close)
             .map(|w| strsim::normalized_damerau_levenshtein(query, w))
             .fold(0.0_f64, f64::max);
         if best >= 0.8 {
@@ -125,7 +128,34 @@ pub(super) fn search<'a>(entries: &'a [Entry], names: &[Names], query: &str) -> 
     hits
 }
 
-pub(super) fn resolve<'a>(entries: &'a [Entry], names: &[Names], name: &str) -> Option<&'a Entry> {
+/// Folded name -> the entries that answer to it exactly, ids and names before aliases.
+pub(crate) fn exact_index(names: &[Names]) -> std::collections::HashMap<String, Vec<usize>> {
+    let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for primary_pass in [true, false] {
+        for (i, n) in names.iter().enumerate() {
+            for (_, folded, primary) in &n.0 {
+                if *primary == primary_pass {
+                    let list = index.entry(folded.clone()).or_default();
+                    if !list.contains(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+    }
+    index
+}
+
+pub(super) fn resolve<'a>(
+    entries: &'a [Entry],
+    names: &[Names],
+    exact: &std::collections::HashMap<String, Vec<usize>>,
+    name: &str,
+) -> Option<&'a Entry> {
+    // The common case, an exact id, name or alias, needs no scoring.
+    if let Some(list) = exact.get(&fold(name)) {
+        return list.first().map(|&i| &entries[i]);
+    }
     let hits = search(entries, names, name);
     let best = hits.first()?;
     // Only an exact spelling (or a near-exact one with no rival) counts as knowing what was meant.

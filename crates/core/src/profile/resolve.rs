@@ -81,14 +81,9 @@ fn resolve_name(kb: &KnowledgeBase, written: &str, prefer: &[Kind]) -> ResolvedN
         .filter(|t| !t.trim().is_empty())
         .find_map(|t| {
             kb.get(&t.trim().to_lowercase())
+                // An exact name in a preferred kind settles a tie between kinds.
+                .or_else(|| kb.exact(t).find(|e| prefer.contains(&e.kind)))
                 .or_else(|| kb.resolve(t))
-                .or_else(|| {
-                    // An exact alias in a preferred kind settles a tie between kinds.
-                    kb.search(t)
-                        .into_iter()
-                        .find(|h| h.score >= 100 && prefer.contains(&h.entry.kind))
-                        .map(|h| h.entry)
-                })
         });
     match entry {
         Some(e) => ResolvedName {
