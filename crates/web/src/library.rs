@@ -3,8 +3,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use quietlegs_core::knowledge::{Entry, Kind, Source};
-use serde::{Deserialize, Serialize};
+use quietlegs_core::knowledge::{Entry, Kind, Source, Summary};
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::pages::{not_found, render};
@@ -34,19 +34,7 @@ struct LibraryPage<'a> {
 
 pub async fn page(State(app): State<AppState>, Query(query): Query<LibraryQuery>) -> Response {
     let kind: Option<Kind> = query.kind.parse().ok();
-    let found: Vec<&Entry> = if query.q.trim().is_empty() {
-        app.kb.entries().iter().collect()
-    } else {
-        app.kb
-            .search(&query.q)
-            .into_iter()
-            .map(|h| h.entry)
-            .collect()
-    };
-    let found: Vec<&Entry> = found
-        .into_iter()
-        .filter(|e| kind.is_none_or(|k| e.kind == k))
-        .collect();
+    let found = app.kb.find(&query.q, kind);
     let searching = !query.q.trim().is_empty();
     let groups = if searching {
         // Search results keep their ranking rather than being regrouped.
@@ -104,16 +92,6 @@ pub async fn entry_page(State(app): State<AppState>, Path(id): Path<String>) -> 
     })
 }
 
-#[derive(Serialize)]
-struct ListItem<'a> {
-    id: &'a str,
-    name: &'a str,
-    kind: Kind,
-    aliases: &'a [String],
-    evidence: quietlegs_core::Evidence,
-    sources: &'a [String],
-}
-
 pub async fn api_list(State(app): State<AppState>, Query(query): Query<LibraryQuery>) -> Response {
     let kind = if query.kind.is_empty() {
         None
@@ -125,26 +103,11 @@ pub async fn api_list(State(app): State<AppState>, Query(query): Query<LibraryQu
             }
         }
     };
-    let entries: Vec<&Entry> = if query.q.trim().is_empty() {
-        app.kb.entries().iter().collect()
-    } else {
-        app.kb
-            .search(&query.q)
-            .into_iter()
-            .map(|h| h.entry)
-            .collect()
-    };
-    let items: Vec<ListItem> = entries
+    let items: Vec<Summary> = app
+        .kb
+        .find(&query.q, kind)
         .into_iter()
-        .filter(|e| kind.is_none_or(|k| e.kind == k))
-        .map(|e| ListItem {
-            id: &e.id,
-            name: &e.name,
-            kind: e.kind,
-            aliases: &e.aliases,
-            evidence: e.evidence,
-            sources: &e.sources,
-        })
+        .map(Summary::from)
         .collect();
     Json(items).into_response()
 }

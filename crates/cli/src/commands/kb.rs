@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use quietlegs_core::knowledge::{self, Entry, Evidence, Kind, KnowledgeBase, SearchHit};
+use quietlegs_core::knowledge::{self, Entry, Evidence, Kind, KnowledgeBase, SearchHit, Summary};
 use quietlegs_core::safety;
 use serde::Serialize;
 
@@ -72,38 +72,9 @@ pub fn run(cmd: KbCommand) -> Result<ExitCode> {
     }
 }
 
-/// One entry as `kb list --json` prints it (spec section 2).
-#[derive(Debug, Serialize)]
-pub struct ListItem<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub kind: Kind,
-    pub aliases: &'a [String],
-    pub evidence: Evidence,
-    pub sources: &'a [String],
-}
-
-impl<'a> From<&'a Entry> for ListItem<'a> {
-    fn from(e: &'a Entry) -> Self {
-        ListItem {
-            id: &e.id,
-            name: &e.name,
-            kind: e.kind,
-            aliases: &e.aliases,
-            evidence: e.evidence,
-            sources: &e.sources,
-        }
-    }
-}
-
 /// The entries `kb list` shows: all of them, or one kind, grouped by kind in a stable order.
-pub fn list_items(kb: &KnowledgeBase, kind: Option<Kind>) -> Vec<ListItem<'_>> {
-    let mut items: Vec<ListItem> = kb
-        .entries()
-        .iter()
-        .filter(|e| kind.is_none_or(|k| e.kind == k))
-        .map(ListItem::from)
-        .collect();
+pub fn list_items(kb: &KnowledgeBase, kind: Option<Kind>) -> Vec<Summary<'_>> {
+    let mut items: Vec<Summary> = kb.find("", kind).into_iter().map(Summary::from).collect();
     items.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.id.cmp(b.id)));
     items
 }
@@ -305,7 +276,7 @@ fn render_entry(kb: &KnowledgeBase, e: &Entry, members: &[&str]) -> String {
 #[derive(Serialize)]
 struct SearchJson<'a> {
     #[serde(flatten)]
-    item: ListItem<'a>,
+    item: Summary<'a>,
     matched: &'a str,
     score: u32,
 }
@@ -317,7 +288,7 @@ fn search(kb: &KnowledgeBase, args: SearchArgs) -> Result<ExitCode> {
         let doc: Vec<SearchJson> = hits
             .iter()
             .map(|h| SearchJson {
-                item: ListItem::from(h.entry),
+                item: Summary::from(h.entry),
                 matched: &h.matched,
                 score: h.score,
             })

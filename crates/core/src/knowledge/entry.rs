@@ -265,3 +265,27 @@ pub struct Source {
     pub doi: Option<String>,
     pub url: Option<String>,
 }
+
+/// An entry as lists show it (spec section 2: `kb list --json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub kind: Kind,
+    pub aliases: &'a [String],
+    pub evidence: Evidence,
+    pub sources: &'a [String],
+}
+
+impl<'a> From<&'a Entry> for Summary<'a> {
+    fn from(e: &'a Entry) -> Self {
+        Summary {
+            id: &e.id,
+            name: &e.name,
+            kind: e.kind,
+            aliases: &e.aliases,
+            evidence: e.evidence,
+            sources: &e.sources,
+        }
+    }
+}

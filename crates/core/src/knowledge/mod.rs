@@ -12,7 +12,7 @@ mod search;
 
 pub use bundled::{BUNDLED_FILES, bundled};
 pub use entry::{
-    Dose, Entry, Evidence, Kind, LabInfo, Source, UnitFactor, trim_number as entry_number,
+    Dose, Entry, Evidence, Kind, LabInfo, Source, Summary, UnitFactor, trim_number as entry_number,
 };
 pub use issue::{KbIssue, LoadError};
 pub use search::SearchHit;
@@ -107,6 +107,20 @@ impl KnowledgeBase {
             }
         }
         out
+    }
+
+    /// What a library listing shows: every entry (in file order) for a blank query, otherwise the
+    /// search results (best first); either way only of `kind` when given.
+    pub fn find(&self, query: &str, kind: Option<Kind>) -> Vec<&Entry> {
+        let found: Vec<&Entry> = if query.trim().is_empty() {
+            self.entries.iter().collect()
+        } else {
+            self.search(query).into_iter().map(|h| h.entry).collect()
+        };
+        found
+            .into_iter()
+            .filter(|e| kind.is_none_or(|k| e.kind == k))
+            .collect()
     }
 
     /// Entries whose id, name or alias is exactly `name` (case and punctuation aside), ids and
