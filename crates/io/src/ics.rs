@@ -21,41 +21,40 @@ fn naive_date(d: Date) -> NaiveDate {
     .unwrap_or_default()
 }
 
-fn at(date: NaiveDate, hour: u32, minute: u32, tz: Option<&str>) -> CalendarDateTime {
+/// A floating local time (no TZID): the routine follows the clock of whatever device the person
+/// carries, which is what a bedtime reminder should do when they travel, and a floating time
+/// needs no VTIMEZONE block, which RFC 5545 demands for every TZID and some apps enforce.
+fn at(date: NaiveDate, hour: u32, minute: u32) -> CalendarDateTime {
     let time = NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or_default();
-    let date_time = NaiveDateTime::new(date, time);
-    match tz {
-        Some(tzid) => CalendarDateTime::WithTimezone {
-            date_time,
-            tzid: tzid.to_string(),
-        },
-        None => CalendarDateTime::Floating(date_time),
-    }
+    CalendarDateTime::Floating(NaiveDateTime::new(date, time))
 }
 
-fn reminder(text: &str) -> Alarm {
+/// An alarm at the event's start. Its UID and stamp are fixed so that the same plan always
+/// gives the same file.
+fn reminder(text: &str, uid: &str, stamp: chrono::DateTime<chrono::Utc>) -> Alarm {
     Alarm::display(text, -Duration::minutes(0))
+        .uid(&format!("alarm-{uid}"))
+        .timestamp(stamp)
+        .done()
 }
 
-/// Renders the plan's calendar. `timezone` is the person's IANA zone; without it, times are
-/// floating (the device's local time), which calendar apps also accept.
+/// Renders the plan's calendar. `timezone`, the person's IANA zone, is recorded as the
+/// calendar's display zone (X-WR-TIMEZONE); event times themselves are floating local times.
 pub fn plan_calendar(plan: &Plan, timezone: Option<&str>) -> String {
     let start = naive_date(plan.today);
     let stamp = NaiveDateTime::new(start, NaiveTime::MIN).and_utc();
     let mut cal = Calendar::new();
     cal.name("Quietlegs plan");
     cal.description(DISCLAIMER);
+    if let Some(tz) = timezone {
+        cal.timezone(tz);
+    }
 
     for item in &plan.routine {
         let Some(time) = item.at.as_deref().and_then(|t| t.parse::<ClockTime>().ok()) else {
             continue;
         };
-        let begins = at(
-            start,
-            u32::from(time.hour()),
-            u32::from(time.minute()),
-            timezone,
-        );
+        let begins = at(start, u32::from(time.hour()), u32::from(time.minute()));
         let event = Event::new()
             .uid(&format!("routine-{}@quietlegs", item.id))
             .timestamp(stamp)
@@ -66,7 +65,7 @@ pub fn plan_calendar(plan: &Plan, timezone: Option<&str>) -> String {
             ))
             .starts(begins)
             .add_property("RRULE", "FREQ=DAILY")
-            .alarm(reminder(&item.title))
+            .alarm(reminder(&item.title, &item.id, stamp))
             .done();
         cal.push(event);
     }
@@ -82,9 +81,9 @@ pub fn plan_calendar(plan: &Plan, timezone: Option<&str>) -> String {
                     .timestamp(stamp)
                     .summary(title)
                     .description(step.timing.as_deref().unwrap_or(title))
-                    .starts(at(start, IRON_TIME.0, IRON_TIME.1, timezone))
+                    .starts(at(start, IRON_TIME.0, IRON_TIME.1))
                     .add_property("RRULE", format!("FREQ=DAILY;INTERVAL=2;COUNT={doses}"))
-                    .alarm(reminder(title))
+                    .alarm(reminder(title, "iron-oral", stamp))
                     .done();
                 cal.push(event);
                 let due = start + Duration::days(i64::from(days));

@@ -60,6 +60,8 @@ fn the_calendar_parses_and_holds_routine_iron_and_reviews() {
     let mut parser = ical::IcalParser::new(BufReader::new(ics.as_bytes()));
     let cal = parser.next().expect("one calendar").expect("it parses");
     assert!(parser.next().is_none(), "exactly one calendar");
+    let zone = prop(&cal.properties, "X-WR-TIMEZONE").and_then(|p| p.value.as_deref());
+    assert_eq!(zone, Some("Europe/Berlin"));
 
     let routine: Vec<_> = cal
         .events
@@ -76,11 +78,10 @@ fn the_calendar_parses_and_holds_routine_iron_and_reviews() {
         assert_eq!(rrule, Some("FREQ=DAILY"));
         assert_eq!(event.alarms.len(), 1, "every routine event rings");
         let start = prop(&event.properties, "DTSTART").expect("DTSTART");
-        let tzid = start
-            .params
-            .as_ref()
-            .and_then(|ps| ps.iter().find(|(k, _)| k == "TZID"));
-        assert_eq!(tzid.map(|(_, v)| v[0].as_str()), Some("Europe/Berlin"));
+        assert!(
+            start.params.is_none(),
+            "floating local time, no TZID needing a VTIMEZONE"
+        );
     }
     let stretch = routine
         .iter()

@@ -57,7 +57,6 @@ pub(super) struct Context<'a> {
 const TRY_ORDER: &[&str] = &[
     "exercise",
     "yoga",
-    "sleep-hygiene",
     "massage",
     "pneumatic-compression",
     "magnesium",
@@ -85,6 +84,7 @@ impl Context<'_> {
         self.stop_stage();
         self.iron_stage();
         self.try_stage();
+        self.routine_stage();
         self.acute_stage();
         self.escalate_stage();
         self.interaction_flags();
@@ -454,6 +454,22 @@ impl Context<'_> {
             ));
             day += days;
             added += 1;
+        }
+    }
+
+    /// The routine itself is listed in the plan's `routine`; this step says why it matters.
+    fn routine_stage(&mut self) {
+        let bedtime = self.person.profile.bedtime;
+        let title = match bedtime {
+            Some(b) => format!("Keep the same evening routine every night, bed at {b}"),
+            None => "Keep the same evening routine every night".to_string(),
+        };
+        let why = "Sleep loss makes RLS worse, and a steady, calm wind-down with a fixed \
+                   bedtime is the ground every other change stands on. The routine below is \
+                   timed back from your bedtime."
+            .to_string();
+        if let Some(step) = self.push(Stage::Routine, "sleep-hygiene", title, why) {
+            step.timing = Some("Every evening; see the routine for the times".into());
         }
     }
 
