@@ -2,6 +2,7 @@
 //! domain crates; this crate translates input to calls and results to text or JSON.
 
 mod commands;
+mod database;
 mod error;
 mod text;
 
@@ -25,8 +26,27 @@ pub use error::UsageError;
     max_term_width = 100
 )]
 pub struct Cli {
+    #[command(flatten)]
+    global: Global,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Options every command accepts, before or after the subcommand.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Global {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB. Default: a SQLite file in the
+    /// platform data directory (~/.local/share/quietlegs/quietlegs.db), created on first use.
+    #[arg(
+        long,
+        global = true,
+        env = "QUIETLEGS_DATABASE_URL",
+        value_name = "URL"
+    )]
+    database: Option<String>,
+    /// The account to act for in a multi-user database (default: the local person).
+    #[arg(long, global = true, value_name = "NAME")]
+    user: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -40,6 +60,18 @@ enum Command {
     Assess(commands::assess::AssessArgs),
     /// Your full plan: tests, things to discuss, iron, changes to try one at a time, routine.
     Plan(commands::plan::PlanArgs),
+    /// Record or update one night (a check-in takes seconds).
+    Log(commands::log::LogArgs),
+    /// Lab results: add and list.
+    #[command(subcommand)]
+    Labs(commands::labs::LabsCommand),
+    /// The stored profile: set from a file, show.
+    #[command(subcommand)]
+    Profile(commands::profile::ProfileCommand),
+    /// Import a journal CSV, a JSON export or an Apple Health export.xml (all or nothing).
+    Import(commands::transfer::ImportArgs),
+    /// Export everything as JSON, or the journal as CSV.
+    Export(commands::transfer::ExportArgs),
 }
 
 /// Runs the command line with `args` and returns the process exit code: 0 success, 1 runtime
@@ -63,6 +95,11 @@ where
         Command::Kb(cmd) => commands::kb::run(cmd),
         Command::Assess(args) => commands::assess::run(args),
         Command::Plan(args) => commands::plan::run(args),
+        Command::Log(args) => commands::log::run(args, &cli.global),
+        Command::Labs(cmd) => commands::labs::run(cmd, &cli.global),
+        Command::Profile(cmd) => commands::profile::run(cmd, &cli.global),
+        Command::Import(args) => commands::transfer::import(args, &cli.global),
+        Command::Export(args) => commands::transfer::export(args, &cli.global),
     };
     match result {
         Ok(code) => code,

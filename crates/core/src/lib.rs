@@ -3,6 +3,7 @@
 //! Nothing in this crate touches the file system, the network, a database or the clock: callers
 //! pass data and `today` in. That keeps the rules that carry medical risk easy to test.
 
+pub mod journal;
 pub mod knowledge;
 pub mod plan;
 pub mod profile;

@@ -1,4 +1,9 @@
-//! Import and export for Quietlegs. Today: the plan as an iCalendar file. The journal CSV, JSON,
-//! FHIR, Apple Health and the doctor report arrive with issues 4 and 7.
+//! Import and export for Quietlegs: the plan as an iCalendar file, the journal as CSV, and sleep
+//! from an Apple Health export. JSON, FHIR and the doctor report arrive with issues 4 and 7.
 
+pub mod apple_health;
+pub mod error;
 pub mod ics;
+pub mod journal_csv;
+
+pub use error::ImportError;

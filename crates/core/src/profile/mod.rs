@@ -7,7 +7,7 @@ mod resolve;
 
 pub use clock::ClockTime;
 pub use parse::{ProfileError, ProfileFormat};
-pub use resolve::{LabValue, Resolved, ResolvedName};
+pub use resolve::{LabValue, Resolved, ResolvedName, check_lab};
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::{Profile, ProfileError};
+use super::{LabInput, Profile, ProfileError};
 use crate::knowledge::{Kind, KnowledgeBase};
 
 /// A lab result converted to the test's canonical unit.
@@ -99,6 +99,82 @@ fn resolve_name(kb: &KnowledgeBase, written: &str, prefer: &[Kind]) -> ResolvedN
     }
 }
 
+/// Checks one lab result and converts it to the test's canonical unit. `prefix` goes in front
+/// of field names in errors (`labs[0].`), so the same check serves profiles and the CLI.
+pub fn check_lab(
+    kb: &KnowledgeBase,
+    input: &LabInput,
+    today: Date,
+    prefix: &str,
+) -> Result<LabValue, ProfileError> {
+    let field = |f: &str| format!("{prefix}{f}");
+    let entry = kb
+        .get(input.test.trim())
+        .filter(|e| e.lab.is_some())
+        .or_else(|| kb.resolve(&input.test).filter(|e| e.lab.is_some()));
+    let Some((entry, lab)) = entry.and_then(|e| e.lab.as_ref().map(|l| (e, l))) else {
+        let lab_ids: Vec<&str> = kb
+            .entries()
+            .iter()
+            .filter(|e| e.lab.is_some())
+            .map(|e| e.id.as_str())
+            .collect();
+        return Err(ProfileError::field(
+            field("test"),
+            format!(
+                "unknown lab test '{}' (accepted: {})",
+                input.test,
+                lab_ids.join(", ")
+            ),
+        ));
+    };
+    if !input.value.is_finite() || input.value < 0.0 {
+        return Err(ProfileError::field(
+            field("value"),
+            format!(
+                "{} is not possible for {} (must be zero or more)",
+                input.value, entry.name
+            ),
+        ));
+    }
+    let Some(value) = lab.to_canonical(input.value, &input.unit) else {
+        return Err(ProfileError::field(
+            field("unit"),
+            format!(
+                "unknown unit '{}' for {} (accepted: {})",
+                input.unit,
+                entry.name,
+                lab.accepted_units().join(", ")
+            ),
+        ));
+    };
+    if value > plausible_max(&entry.id) {
+        return Err(ProfileError::field(
+            field("value"),
+            format!(
+                "{} {} is not a possible {} result; check the number and the unit",
+                input.value, input.unit, entry.name
+            ),
+        ));
+    }
+    if let Some(date) = input.date
+        && date > today
+    {
+        return Err(ProfileError::field(
+            field("date"),
+            format!("{date} is in the future (today is {today})"),
+        ));
+    }
+    Ok(LabValue {
+        test: entry.id.clone(),
+        value,
+        unit: lab.unit.clone(),
+        date: input.date,
+        entered_value: input.value,
+        entered_unit: input.unit.clone(),
+    })
+}
+
 impl Resolved {
     /// Checks every value and resolves every name. `today` decides which dates are in the future.
     pub fn new(
@@ -163,79 +239,12 @@ impl Resolved {
         );
         check_range(&mut errors, "habits.sleep_hours", h.sleep_hours, 0.0, 24.0);
 
-        let lab_ids: Vec<&str> = kb
-            .entries()
-            .iter()
-            .filter(|e| e.lab.is_some())
-            .map(|e| e.id.as_str())
-            .collect();
         let mut labs = Vec::new();
         for (i, input) in profile.labs.iter().enumerate() {
-            let field = |f: &str| format!("labs[{i}].{f}");
-            let entry = kb
-                .get(input.test.trim())
-                .filter(|e| e.lab.is_some())
-                .or_else(|| kb.resolve(&input.test).filter(|e| e.lab.is_some()));
-            let Some((entry, lab)) = entry.and_then(|e| e.lab.as_ref().map(|l| (e, l))) else {
-                errors.push(ProfileError::field(
-                    field("test"),
-                    format!(
-                        "unknown lab test '{}' (accepted: {})",
-                        input.test,
-                        lab_ids.join(", ")
-                    ),
-                ));
-                continue;
-            };
-            if !input.value.is_finite() || input.value < 0.0 {
-                errors.push(ProfileError::field(
-                    field("value"),
-                    format!(
-                        "{} is not possible for {} (must be zero or more)",
-                        input.value, entry.name
-                    ),
-                ));
-                continue;
+            match check_lab(kb, input, today, &format!("labs[{i}].")) {
+                Ok(lab) => labs.push(lab),
+                Err(e) => errors.push(e),
             }
-            let Some(value) = lab.to_canonical(input.value, &input.unit) else {
-                errors.push(ProfileError::field(
-                    field("unit"),
-                    format!(
-                        "unknown unit '{}' for {} (accepted: {})",
-                        input.unit,
-                        entry.name,
-                        lab.accepted_units().join(", ")
-                    ),
-                ));
-                continue;
-            };
-            if value > plausible_max(&entry.id) {
-                errors.push(ProfileError::field(
-                    field("value"),
-                    format!(
-                        "{} {} is not a possible {} result; check the number and the unit",
-                        input.value, input.unit, entry.name
-                    ),
-                ));
-                continue;
-            }
-            if let Some(date) = input.date
-                && date > today
-            {
-                errors.push(ProfileError::field(
-                    field("date"),
-                    format!("{date} is in the future (today is {today})"),
-                ));
-                continue;
-            }
-            labs.push(LabValue {
-                test: entry.id.clone(),
-                value,
-                unit: lab.unit.clone(),
-                date: input.date,
-                entered_value: input.value,
-                entered_unit: input.unit.clone(),
-            });
         }
         for (list, what) in [
             (&profile.medications, "medications"),

@@ -1,0 +1,286 @@
+//! The story: one person's life in Quietlegs, driven through the `Store` trait end to end,
+//! against SQLite always and against PostgreSQL when `QUIETLEGS_TEST_POSTGRES_URL` is set.
+
+use jiff::civil::date;
+use quietlegs_core::journal::{
+    Bundle, Experiment, ExperimentStatus, Intensity, LabRecord, NightEntry, SleepRecord,
+};
+use quietlegs_core::profile::{Profile, ProfileFormat};
+use quietlegs_store::{OnConflict, SqlStore, Store, StoreError};
+use sqlx::Connection;
+
+fn night(day: i8, severity: u8) -> NightEntry {
+    let mut n = NightEntry {
+        night: Some(date(2026, 10, day)),
+        severity,
+        ..NightEntry::default()
+    };
+    if day % 2 == 0 {
+        n.caffeine_mg = Some(150.5);
+        n.last_caffeine = "15:30".parse().ok();
+        n.exercise_intensity = Some(Intensity::Vigorous);
+        n.sugar_late = Some(false);
+        n.took.insert("magnesium".into(), true);
+        n.extra.insert("x:mood".into(), "tired, \"grumpy\"".into());
+        n.notes = Some("long day\nsecond line".into());
+    }
+    n
+}
+
+fn lab(test: &str, value: f64, unit: &str, day: i8) -> LabRecord {
+    LabRecord {
+        test: test.into(),
+        value,
+        unit: unit.into(),
+        canonical_value: value,
+        canonical_unit: unit.into(),
+        date: date(2026, 9, day),
+        source: "manual".into(),
+    }
+}
+
+const PROFILE: &str = include_str!("../../../examples/profile.toml");
+
+async fn story(a: &SqlStore, b: &SqlStore) {
+    // A person, and a second one who must never see the first one's data.
+    let me = a.ensure_person("local").await.expect("person");
+    assert_eq!(
+        a.ensure_person("local").await.expect("again"),
+        me,
+        "idempotent"
+    );
+    let other = a
+        .create_person("someone-else", Some("hash"))
+        .await
+        .expect("other");
+    assert!(matches!(
+        a.create_person("someone-else", None).await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    // Profile versions: a change makes a new version, the same profile does not.
+    let mut profile = Profile::parse(PROFILE, ProfileFormat::Toml).expect("profile");
+    assert_eq!(a.put_profile(me, &profile).await.expect("v1"), 1);
+    assert_eq!(a.put_profile(me, &profile).await.expect("same"), 1);
+    profile.bedtime = "23:00".parse().ok();
+    assert_eq!(a.put_profile(me, &profile).await.expect("v2"), 2);
+    assert_eq!(a.profile_versions(me).await.expect("versions").len(), 2);
+    assert_eq!(
+        a.profile(me).await.expect("latest").map(|v| v.profile),
+        Some(profile)
+    );
+
+    // Labs, nights, experiments.
+    let ferritin = a
+        .add_lab(me, &lab("ferritin", 42.0, "ng/mL", 1))
+        .await
+        .expect("lab");
+    a.add_lab(me, &lab("tsat", 18.0, "%", 1))
+        .await
+        .expect("lab");
+    a.add_lab(other, &lab("ferritin", 300.0, "ng/mL", 2))
+        .await
+        .expect("lab");
+    for day in 1..=28 {
+        a.put_night(me, &night(day, (day % 11) as u8))
+            .await
+            .expect("night");
+    }
+    a.put_night(other, &night(3, 9))
+        .await
+        .expect("other's night");
+    let updated = NightEntry {
+        severity: 1,
+        ..night(2, 5)
+    };
+    a.put_night(me, &updated).await.expect("update");
+    assert_eq!(
+        a.night(me, date(2026, 10, 2)).await.expect("read"),
+        Some(updated)
+    );
+    a.put_experiment(
+        me,
+        &Experiment {
+            remedy: "magnesium".into(),
+            start: date(2026, 10, 1),
+            planned_end: Some(date(2026, 11, 26)),
+            status: ExperimentStatus::Running,
+        },
+    )
+    .await
+    .expect("experiment");
+    let week = a
+        .nights(me, Some(date(2026, 10, 5)), Some(date(2026, 10, 11)))
+        .await
+        .expect("range");
+    assert_eq!(week.len(), 7);
+
+    // Isolation: the other person sees only their own things, and cannot delete mine.
+    assert_eq!(a.labs(other).await.expect("labs").len(), 1);
+    assert_eq!(a.nights(other, None, None).await.expect("nights").len(), 1);
+    assert!(!a.delete_lab(other, ferritin).await.expect("delete"));
+    assert_eq!(a.labs(me).await.expect("labs").len(), 2);
+
+    // Export, import into a fresh store, export again: identical.
+    let exported = a.export(me).await.expect("export");
+    assert_eq!(exported.nights.len(), 28);
+    assert_eq!(exported.labs.len(), 2);
+    let fresh = b.ensure_person("local").await.expect("person");
+    let report = b
+        .import(fresh, &exported, OnConflict::Refuse)
+        .await
+        .expect("import");
+    assert_eq!(report.updated, 0);
+    let again = b.export(fresh).await.expect("export");
+    assert_eq!(again, exported);
+    assert_eq!(
+        serde_json::to_string_pretty(&again).expect("json"),
+        serde_json::to_string_pretty(&exported).expect("json"),
+        "byte-identical JSON"
+    );
+
+    // Re-importing the same bundle changes nothing.
+    let report = b
+        .import(fresh, &exported, OnConflict::Refuse)
+        .await
+        .expect("re-import");
+    assert_eq!((report.added, report.updated), (0, 0));
+    assert_eq!(b.export(fresh).await.expect("export"), exported);
+
+    // A conflicting night is refused, names the night, and changes nothing at all.
+    let mut changed = exported.clone();
+    changed.nights[0].severity = 10;
+    changed.labs.push(lab("hemoglobin", 13.0, "g/dL", 3));
+    match b.import(fresh, &changed, OnConflict::Refuse).await {
+        Err(StoreError::Conflict(message)) => assert!(message.contains("2026-10-01"), "{message}"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(
+        b.export(fresh).await.expect("export"),
+        exported,
+        "nothing written"
+    );
+    // ...and overwritten on request.
+    let report = b
+        .import(fresh, &changed, OnConflict::Overwrite)
+        .await
+        .expect("overwrite");
+    assert_eq!(report.updated, 1);
+    assert_eq!(b.export(fresh).await.expect("export"), changed);
+
+    // Sleep records arrive through imports too.
+    let sleep = Bundle {
+        format: Bundle::FORMAT.into(),
+        version: Bundle::VERSION,
+        sleep: vec![SleepRecord {
+            night: Some(date(2026, 10, 4)),
+            source: "Watch".into(),
+            asleep_minutes: 401.0,
+            in_bed_minutes: 470.0,
+            awake_minutes: 20.0,
+            deep_minutes: 60.0,
+            rem_minutes: 90.0,
+            core_minutes: 251.0,
+        }],
+        ..Bundle::default()
+    };
+    b.import(fresh, &sleep, OnConflict::Refuse)
+        .await
+        .expect("sleep");
+    assert_eq!(b.sleep_records(fresh).await.expect("sleep"), sleep.sleep);
+
+    assert!(a.delete_night(me, date(2026, 10, 3)).await.expect("delete"));
+    assert!(
+        a.night(me, date(2026, 10, 3))
+            .await
+            .expect("read")
+            .is_none()
+    );
+    a.ping().await.expect("ping");
+}
+
+fn temp_db(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "quietlegs-story-{}-{}",
+        std::process::id(),
+        jiff::Timestamp::now().as_nanosecond()
+    ));
+    dir.join(name)
+}
+
+#[tokio::test]
+async fn story_on_sqlite() {
+    let (pa, pb) = (temp_db("a.db"), temp_db("b.db"));
+    let a = quietlegs_store_sqlite::open(&pa).await.expect("open a");
+    let b = quietlegs_store_sqlite::open(&pb).await.expect("open b");
+    story(&a, &b).await;
+    if let Some(dir) = pa.parent() {
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
+
+/// A fresh PostgreSQL database for this run, dropped afterwards.
+struct FreshPg {
+    admin: String,
+    name: String,
+}
+
+impl FreshPg {
+    async fn create(admin: &str, tag: &str) -> (Self, String) {
+        let name = format!(
+            "quietlegs_{tag}_{}_{}",
+            std::process::id(),
+            jiff::Timestamp::now().as_nanosecond() % 1_000_000_000
+        );
+        let mut conn = sqlx::PgConnection::connect(admin)
+            .await
+            .expect("admin connection");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create database");
+        let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+        let url = format!("{base}/{name}");
+        (
+            Self {
+                admin: admin.to_string(),
+                name,
+            },
+            url,
+        )
+    }
+
+    async fn drop(self) {
+        if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin).await {
+            let _ = sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn)
+            .await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn story_on_postgres() {
+    let Ok(admin) = std::env::var("QUIETLEGS_TEST_POSTGRES_URL") else {
+        eprintln!("QUIETLEGS_TEST_POSTGRES_URL is not set: PostgreSQL story not run");
+        return;
+    };
+    let (db_a, url_a) = FreshPg::create(&admin, "story_a").await;
+    let (db_b, url_b) = FreshPg::create(&admin, "story_b").await;
+    {
+        let a = quietlegs_store_postgres::connect(&url_a)
+            .await
+            .expect("connect a");
+        let b = quietlegs_store_postgres::connect(&url_b)
+            .await
+            .expect("connect b");
+        story(&a, &b).await;
+        a.pool().close().await;
+        b.pool().close().await;
+    }
+    db_a.drop().await;
+    db_b.drop().await;
+}

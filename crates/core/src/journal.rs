@@ -1,0 +1,420 @@
+//! The nightly journal (spec section 5). A night is named by the date on which that evening
+//! began, in the person's time zone; the store and every file format key entries by it.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::profile::ClockTime;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Intensity {
+    Light,
+    Moderate,
+    Vigorous,
+}
+
+impl Intensity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intensity::Light => "light",
+            Intensity::Moderate => "moderate",
+            Intensity::Vigorous => "vigorous",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "light" => Some(Intensity::Light),
+            "moderate" => Some(Intensity::Moderate),
+            "vigorous" => Some(Intensity::Vigorous),
+            _ => None,
+        }
+    }
+}
+
+/// One night. `None` is "not recorded", never zero.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NightEntry {
+    pub night: Option<Date>,
+    /// 0-10: how bad the legs were that evening and night.
+    pub severity: u8,
+    pub onset: Option<ClockTime>,
+    pub sleep_hours: Option<f64>,
+    pub awakenings: Option<u32>,
+    pub caffeine_mg: Option<f64>,
+    pub last_caffeine: Option<ClockTime>,
+    pub alcohol_drinks: Option<f64>,
+    pub exercise_minutes: Option<f64>,
+    pub exercise_intensity: Option<Intensity>,
+    pub exercise_end: Option<ClockTime>,
+    pub sugar_late: Option<bool>,
+    pub antihistamine: Option<bool>,
+    /// `took:ID` columns: knowledge id -> taken that night.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub took: BTreeMap<String, bool>,
+    pub notes: Option<String>,
+    /// `x:` columns, kept as written and ignored by analysis.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, String>,
+}
+
+impl NightEntry {
+    /// The night this entry belongs to. Entries read from files and the store always have one;
+    /// `Option` only lets a check-in form start empty.
+    pub fn date(&self) -> Option<Date> {
+        self.night
+    }
+}
+
+/// What went wrong with one field of one night.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field '{field}': {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The fixed columns of the journal CSV, in order. `took:ID` and `x:` columns follow them.
+pub const CSV_COLUMNS: &[&str] = &[
+    "night",
+    "severity",
+    "onset",
+    "sleep_hours",
+    "awakenings",
+    "caffeine_mg",
+    "last_caffeine",
+    "alcohol_drinks",
+    "exercise_minutes",
+    "exercise_intensity",
+    "exercise_end",
+    "sugar_late",
+    "antihistamine",
+    "notes",
+];
+
+fn number(field: &str, text: &str, max: f64) -> Result<f64, FieldError> {
+    let v: f64 = text
+        .parse()
+        .map_err(|_| FieldError::new(field, format!("'{text}' is not a number")))?;
+    if !v.is_finite() || v < 0.0 || v > max {
+        return Err(FieldError::new(
+            field,
+            format!("{v} is out of range (0 to {max})"),
+        ));
+    }
+    Ok(v)
+}
+
+fn flag(field: &str, text: &str) -> Result<bool, FieldError> {
+    match text {
+        "1" => Ok(true),
+        "0" => Ok(false),
+        _ => Err(FieldError::new(field, format!("'{text}' must be 0 or 1"))),
+    }
+}
+
+fn clock(field: &str, text: &str) -> Result<ClockTime, FieldError> {
+    text.parse().map_err(|e: String| FieldError::new(field, e))
+}
+
+impl NightEntry {
+    /// Sets one field from its CSV text. An empty cell means "not recorded" and sets nothing.
+    /// `took:` and `x:` columns are accepted; any other unknown column is an error.
+    pub fn set_field(&mut self, column: &str, text: &str) -> Result<(), FieldError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return if matches!(column, "night" | "severity") {
+                Err(FieldError::new(column, "is required"))
+            } else {
+                Ok(())
+            };
+        }
+        match column {
+            "night" => {
+                self.night = Some(text.parse().map_err(|_| {
+                    FieldError::new(column, format!("'{text}' is not a date (YYYY-MM-DD)"))
+                })?);
+            }
+            "severity" => {
+                let v: u8 = text.parse().ok().filter(|v| *v <= 10).ok_or_else(|| {
+                    FieldError::new(
+                        column,
+                        format!("'{text}' is not a whole number from 0 to 10"),
+                    )
+                })?;
+                self.severity = v;
+            }
+            "onset" => self.onset = Some(clock(column, text)?),
+            "sleep_hours" => self.sleep_hours = Some(number(column, text, 24.0)?),
+            "awakenings" => {
+                self.awakenings =
+                    Some(text.parse().ok().filter(|v| *v <= 100).ok_or_else(|| {
+                        FieldError::new(column, format!("'{text}' is not a whole number 0-100"))
+                    })?);
+            }
+            "caffeine_mg" => self.caffeine_mg = Some(number(column, text, 5000.0)?),
+            "last_caffeine" => self.last_caffeine = Some(clock(column, text)?),
+            "alcohol_drinks" => self.alcohol_drinks = Some(number(column, text, 100.0)?),
+            "exercise_minutes" => self.exercise_minutes = Some(number(column, text, 1440.0)?),
+            "exercise_intensity" => {
+                self.exercise_intensity = Some(Intensity::parse(text).ok_or_else(|| {
+                    FieldError::new(
+                        column,
+                        format!("'{text}' is not one of light, moderate, vigorous"),
+                    )
+                })?);
+            }
+            "exercise_end" => self.exercise_end = Some(clock(column, text)?),
+            "sugar_late" => self.sugar_late = Some(flag(column, text)?),
+            "antihistamine" => self.antihistamine = Some(flag(column, text)?),
+            "notes" => self.notes = Some(text.to_string()),
+            other => {
+                if let Some(id) = other.strip_prefix("took:") {
+                    if id.is_empty() {
+                        return Err(FieldError::new(other, "needs an id after 'took:'"));
+                    }
+                    self.took.insert(id.to_string(), flag(other, text)?);
+                } else if other.starts_with("x:") {
+                    self.extra.insert(other.to_string(), text.to_string());
+                } else {
+                    return Err(FieldError::new(
+                        other,
+                        format!(
+                            "unknown column (accepted: {}, took:ID, or x:anything)",
+                            CSV_COLUMNS.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks every value against the same rules as a CSV cell (ranges, known intensities, `x:`
+    /// and `took:` names), for entries that arrive as JSON or through the API.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if self.night.is_none() {
+            return Err(FieldError::new("night", "is required"));
+        }
+        let mut scratch = NightEntry::default();
+        let columns = CSV_COLUMNS
+            .iter()
+            .map(|c| (*c).to_string())
+            .chain(self.took.keys().map(|k| format!("took:{k}")))
+            .chain(self.extra.keys().cloned());
+        for column in columns {
+            scratch.set_field(&column, &self.field(&column))?;
+        }
+        if self.severity > 10 {
+            return Err(FieldError::new("severity", "must be 0 to 10"));
+        }
+        Ok(())
+    }
+
+    /// The CSV text of one column ("" when not recorded).
+    pub fn field(&self, column: &str) -> String {
+        let num = |v: Option<f64>| v.map(crate::knowledge::entry_number).unwrap_or_default();
+        let time = |v: Option<ClockTime>| v.map(|t| t.to_string()).unwrap_or_default();
+        let bit = |v: Option<bool>| {
+            v.map(|b| if b { "1" } else { "0" }.to_string())
+                .unwrap_or_default()
+        };
+        match column {
+            "night" => self.night.map(|d| d.to_string()).unwrap_or_default(),
+            "severity" => self.severity.to_string(),
+            "onset" => time(self.onset),
+            "sleep_hours" => num(self.sleep_hours),
+            "awakenings" => self.awakenings.map(|a| a.to_string()).unwrap_or_default(),
+            "caffeine_mg" => num(self.caffeine_mg),
+            "last_caffeine" => time(self.last_caffeine),
+            "alcohol_drinks" => num(self.alcohol_drinks),
+            "exercise_minutes" => num(self.exercise_minutes),
+            "exercise_intensity" => self
+                .exercise_intensity
+                .map(|i| i.as_str().to_string())
+                .unwrap_or_default(),
+            "exercise_end" => time(self.exercise_end),
+            "sugar_late" => bit(self.sugar_late),
+            "antihistamine" => bit(self.antihistamine),
+            "notes" => self.notes.clone().unwrap_or_default(),
+            other => {
+                if let Some(id) = other.strip_prefix("took:") {
+                    bit(self.took.get(id).copied())
+                } else {
+                    self.extra.get(other).cloned().unwrap_or_default()
+                }
+            }
+        }
+    }
+}
+
+/// A lab result as stored: what was entered and its value in the test's canonical unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabRecord {
+    pub test: String,
+    pub value: f64,
+    pub unit: String,
+    pub canonical_value: f64,
+    pub canonical_unit: String,
+    pub date: Date,
+    /// Where it came from: "manual", "import", "fhir"...
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExperimentStatus {
+    Planned,
+    Running,
+    Finished,
+    Abandoned,
+}
+
+impl ExperimentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExperimentStatus::Planned => "planned",
+            ExperimentStatus::Running => "running",
+            ExperimentStatus::Finished => "finished",
+            ExperimentStatus::Abandoned => "abandoned",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "planned" => Some(Self::Planned),
+            "running" => Some(Self::Running),
+            "finished" => Some(Self::Finished),
+            "abandoned" => Some(Self::Abandoned),
+            _ => None,
+        }
+    }
+}
+
+/// One change being tried: which remedy, from when, until when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    pub remedy: String,
+    pub start: Date,
+    pub planned_end: Option<Date>,
+    pub status: ExperimentStatus,
+}
+
+/// Sleep measured by a wearable for one night, summed over stages. "In bed" is never asleep.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SleepRecord {
+    pub night: Option<Date>,
+    pub source: String,
+    pub asleep_minutes: f64,
+    pub in_bed_minutes: f64,
+    pub awake_minutes: f64,
+    pub deep_minutes: f64,
+    pub rem_minutes: f64,
+    pub core_minutes: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_round_trips_through_its_text() {
+        let mut e = NightEntry::default();
+        let cells = [
+            ("night", "2026-11-02"),
+            ("severity", "7"),
+            ("onset", "21:15"),
+            ("sleep_hours", "6.5"),
+            ("awakenings", "3"),
+            ("caffeine_mg", "150"),
+            ("last_caffeine", "14:00"),
+            ("alcohol_drinks", "2"),
+            ("exercise_minutes", "30"),
+            ("exercise_intensity", "vigorous"),
+            ("exercise_end", "19:30"),
+            ("sugar_late", "1"),
+            ("antihistamine", "0"),
+            ("took:magnesium", "1"),
+            ("notes", "long drive"),
+            ("x:mood", "low"),
+        ];
+        for (c, v) in cells {
+            e.set_field(c, v).expect(c);
+        }
+        for (c, v) in cells {
+            assert_eq!(e.field(c), v, "{c}");
+        }
+    }
+
+    #[test]
+    fn empty_cells_are_not_recorded_but_night_and_severity_are_required() {
+        let mut e = NightEntry::default();
+        e.set_field("caffeine_mg", "").expect("empty is fine");
+        assert_eq!(e.caffeine_mg, None);
+        assert!(e.set_field("severity", "").is_err());
+        assert!(e.set_field("night", " ").is_err());
+    }
+
+    #[test]
+    fn bad_cells_name_their_column() {
+        let mut e = NightEntry::default();
+        for (c, v) in [
+            ("severity", "11"),
+            ("severity", "7.5"),
+            ("onset", "9pm"),
+            ("sugar_late", "yes"),
+            ("exercise_intensity", "extreme"),
+            ("caffeine_mg", "-5"),
+            ("colour", "blue"),
+        ] {
+            let err = e.set_field(c, v).expect_err(c);
+            assert_eq!(err.field, c);
+        }
+    }
+}
+
+/// One saved version of the profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileVersion {
+    pub version: i64,
+    /// RFC 3339 timestamp of when this version was saved.
+    pub created_at: String,
+    pub profile: crate::profile::Profile,
+}
+
+/// Everything one person has stored: the JSON export, and what a JSON import reads.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// Always "quietlegs-export".
+    pub format: String,
+    /// The export format's version (1).
+    pub version: u32,
+    pub profile_versions: Vec<ProfileVersion>,
+    pub labs: Vec<LabRecord>,
+    pub nights: Vec<NightEntry>,
+    pub experiments: Vec<Experiment>,
+    pub sleep: Vec<SleepRecord>,
+}
+
+impl Bundle {
+    pub const FORMAT: &'static str = "quietlegs-export";
+    pub const VERSION: u32 = 1;
+}

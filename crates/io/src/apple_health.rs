@@ -1,0 +1,593 @@
+//! Sleep from an Apple Health `export.xml` (reference section 3.4). Exports run to hundreds of
+//! megabytes, almost all of it steps and heart rate, so the file is streamed through one reused
+//! buffer and only per-night totals are kept: memory grows with the number of nights, never with
+//! the file.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, Read};
+
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime};
+use jiff::fmt::strtime;
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesStart, Event};
+use quietlegs_core::journal::SleepRecord;
+
+use crate::error::ImportError;
+
+const SLEEP_TYPE: &str = "HKCategoryTypeIdentifierSleepAnalysis";
+const DATE_FORMAT: &str = "%Y-%m-%d %H:%M:%S %z";
+/// How many bytes pass between two progress reports: often enough for a smooth bar, rarely
+/// enough to cost nothing.
+const PROGRESS_STEP: u64 = 1 << 20;
+
+/// What a sleep segment says the person was doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    InBed,
+    Asleep,
+    Awake,
+    Core,
+    Deep,
+    Rem,
+}
+
+impl Stage {
+    /// `None` for values this code does not know: a future iOS may add stages, and an
+    /// unknown stage is better left out than guessed into one of ours.
+    fn from_value(value: &str) -> Option<Self> {
+        let stage = value.strip_prefix("HKCategoryValueSleepAnalysis")?;
+        Some(match stage {
+            "InBed" => Stage::InBed,
+            // `Asleep` is what exports before iOS 16 wrote for any sleep.
+            "AsleepUnspecified" | "Asleep" => Stage::Asleep,
+            "Awake" => Stage::Awake,
+            "AsleepCore" => Stage::Core,
+            "AsleepDeep" => Stage::Deep,
+            "AsleepREM" => Stage::Rem,
+            _ => return None,
+        })
+    }
+
+    fn add_to(self, record: &mut SleepRecord, minutes: f64) {
+        match self {
+            // In bed is time lying down, awake or not: counting it as sleep is the classic
+            // mistake that makes phone-only nights look perfect.
+            Stage::InBed => record.in_bed_minutes += minutes,
+            Stage::Awake => record.awake_minutes += minutes,
+            Stage::Asleep => record.asleep_minutes += minutes,
+            Stage::Core => {
+                record.core_minutes += minutes;
+                record.asleep_minutes += minutes;
+            }
+            Stage::Deep => {
+                record.deep_minutes += minutes;
+                record.asleep_minutes += minutes;
+            }
+            Stage::Rem => {
+                record.rem_minutes += minutes;
+                record.asleep_minutes += minutes;
+            }
+        }
+    }
+}
+
+/// Counts the bytes and newlines the XML parser has consumed, so errors can name a line and the
+/// caller can draw a progress bar without a second pass over the file.
+struct Counted<R> {
+    inner: R,
+    bytes: u64,
+    newlines: u64,
+}
+
+impl<R> Counted<R> {
+    /// The line of the next byte not yet consumed.
+    fn line(&self) -> u64 {
+        self.newlines + 1
+    }
+}
+
+impl<R: BufRead> Read for Counted<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let available = self.fill_buf()?;
+            let n = available.len().min(out.len());
+            out[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        // Consuming `amt > 0` bytes means they are sitting in the buffer, so this `fill_buf`
+        // hands back the same bytes without reading.
+        if amt > 0
+            && let Ok(buffered) = self.inner.fill_buf()
+        {
+            let taken = &buffered[..amt.min(buffered.len())];
+            self.newlines += memchr::memchr_iter(b'\n', taken).count() as u64;
+        }
+        self.bytes += amt as u64;
+        self.inner.consume(amt);
+    }
+}
+
+/// One sleep `Record`, reduced to what the totals need.
+struct Segment {
+    night: Date,
+    source: String,
+    stage: Stage,
+    minutes: f64,
+}
+
+/// Reads the sleep in an Apple Health `export.xml`: one [`SleepRecord`] per night, oldest first.
+/// `file` names the source in errors; `progress` is called every megabyte or so, and once at the
+/// end, with the number of bytes read so far.
+///
+/// A night is the date of the evening it began: a segment starting at noon or later belongs to
+/// its own date, an earlier one to the day before. Times are taken as written on the device's
+/// clock. When several sources (a watch, a phone, a sleep app) recorded the same night, the one
+/// that saw the most sleep is kept, ties going to the alphabetically first name, since adding
+/// them up would count the same hours twice.
+pub fn read_sleep<R: BufRead>(
+    reader: R,
+    file: &str,
+    mut progress: impl FnMut(u64),
+) -> Result<Vec<SleepRecord>, ImportError> {
+    let mut xml = quick_xml::Reader::from_reader(Counted {
+        inner: reader,
+        bytes: 0,
+        newlines: 0,
+    });
+    let mut buf = Vec::with_capacity(4096);
+    // A night has a handful of sources at most, so a small Vec beats a map per night: on a
+    // twenty-year export the per-night maps alone cost three times as much memory.
+    let mut nights: BTreeMap<Date, Vec<SleepRecord>> = BTreeMap::new();
+    let mut open_elements: u64 = 0;
+    let mut saw_element = false;
+    let mut next_report = PROGRESS_STEP;
+
+    loop {
+        let line = xml.get_ref().line();
+        buf.clear();
+        let event = xml.read_event_into(&mut buf).map_err(|e| {
+            ImportError::new(
+                file,
+                Some(line),
+                None,
+                format!(
+                    "is not well-formed XML (near byte {}): {e}",
+                    xml.error_position()
+                ),
+            )
+        })?;
+        let segment = match event {
+            Event::Start(e) => {
+                open_elements += 1;
+                saw_element = true;
+                sleep_segment(&e, file, line)?
+            }
+            Event::Empty(e) => {
+                saw_element = true;
+                sleep_segment(&e, file, line)?
+            }
+            Event::End(_) => {
+                open_elements = open_elements.saturating_sub(1);
+                None
+            }
+            Event::Eof => break,
+            _ => None,
+        };
+        if let Some(s) = segment {
+            let sources = nights.entry(s.night).or_default();
+            let at = match sources.iter().position(|r| r.source == s.source) {
+                Some(at) => at,
+                None => {
+                    sources.push(SleepRecord {
+                        night: Some(s.night),
+                        source: s.source,
+                        ..SleepRecord::default()
+                    });
+                    sources.len() - 1
+                }
+            };
+            if let Some(record) = sources.get_mut(at) {
+                s.stage.add_to(record, s.minutes);
+            }
+        }
+        let read = xml.get_ref().bytes;
+        if read >= next_report {
+            progress(read);
+            next_report = read.saturating_add(PROGRESS_STEP);
+        }
+    }
+
+    let end = xml.get_ref();
+    progress(end.bytes);
+    if !saw_element {
+        return Err(ImportError::new(
+            file,
+            None,
+            None,
+            "holds no XML elements; expected an Apple Health export.xml",
+        ));
+    }
+    if open_elements > 0 {
+        return Err(ImportError::new(
+            file,
+            Some(end.line()),
+            None,
+            "ends inside an element; the file looks cut short (was the export fully unzipped?)",
+        ));
+    }
+
+    Ok(nights
+        .into_values()
+        .filter_map(|sources| {
+            sources.into_iter().reduce(|best, next| {
+                let more = next.asleep_minutes > best.asleep_minutes;
+                let tie_first =
+                    next.asleep_minutes == best.asleep_minutes && next.source < best.source;
+                if more || tie_first { next } else { best }
+            })
+        })
+        .collect())
+}
+
+/// The sleep segment a `Record` element describes, or `None` for any other record and for
+/// sleep values this code does not know.
+fn sleep_segment(e: &BytesStart, file: &str, line: u64) -> Result<Option<Segment>, ImportError> {
+    if e.name().as_ref() != "Record" {
+        return Ok(None);
+    }
+    let fail = |message: String| ImportError::new(file, Some(line), None, message);
+    let mut is_sleep = false;
+    let (mut source, mut start, mut end, mut value) = (None, None, None, None);
+    for attr in e.attributes() {
+        let attr = attr.map_err(|err| fail(format!("is not well-formed XML: {err}")))?;
+        match attr.key.as_ref() {
+            "type" if attr.value.as_ref() != SLEEP_TYPE => return Ok(None),
+            "type" => is_sleep = true,
+            "sourceName" => source = Some(attr),
+            "startDate" => start = Some(attr.value),
+            "endDate" => end = Some(attr.value),
+            "value" => value = Some(attr.value),
+            _ => {}
+        }
+    }
+    if !is_sleep {
+        return Ok(None);
+    }
+    let Some(stage) = value.as_deref().and_then(Stage::from_value) else {
+        return Ok(None);
+    };
+    let (start_local, start_at) = date_attr("startDate", start.as_deref()).map_err(fail)?;
+    let (_, end_at) = date_attr("endDate", end.as_deref()).map_err(fail)?;
+    let source = match source {
+        Some(attr) => attr
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|err| fail(format!("attribute 'sourceName' is not well-formed: {err}")))?
+            .into_owned(),
+        None => "(unknown source)".to_string(),
+    };
+    let night = if start_local.hour() >= 12 {
+        start_local.date()
+    } else {
+        start_local
+            .date()
+            .yesterday()
+            .map_err(|_| fail("attribute 'startDate' is too early a date".to_string()))?
+    };
+    // Measured between instants, not wall clocks, so a segment across a daylight-saving change
+    // gets its real length. One that ends before it starts carries no time.
+    let seconds = end_at
+        .as_second()
+        .saturating_sub(start_at.as_second())
+        .max(0);
+    Ok(Some(Segment {
+        night,
+        source,
+        stage,
+        minutes: seconds as f64 / 60.0,
+    }))
+}
+
+/// A date attribute as the device's wall clock shows it and as an instant.
+fn date_attr(name: &str, raw: Option<&str>) -> Result<(DateTime, Timestamp), String> {
+    let raw = raw.ok_or_else(|| format!("attribute '{name}' is missing from a sleep record"))?;
+    let bad =
+        || format!("attribute '{name}': '{raw}' is not a date like 2024-01-15 23:10:05 -0800");
+    let parsed = strtime::parse(DATE_FORMAT, raw).map_err(|_| bad())?;
+    let local = parsed.to_datetime().map_err(|_| bad())?;
+    let instant = parsed.to_timestamp().map_err(|_| bad())?;
+    Ok((local, instant))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE HealthData [
+<!-- HealthKit Export Version: 14 -->
+<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary)*)>
+<!ATTLIST HealthData
+  locale CDATA #REQUIRED
+>
+<!ELEMENT Record ((MetadataEntry|HeartRateVariabilityMetadataList)*)>
+]>
+<HealthData locale="en_US">
+ <ExportDate value="2024-02-01 08:00:00 -0800"/>
+ <Me HKCharacteristicTypeIdentifierDateOfBirth="1980-05-05"/>
+"#;
+    const TAIL: &str = "</HealthData>\n";
+
+    fn sleep(source: &str, value: &str, start: &str, end: &str) -> String {
+        format!(
+            " <Record type=\"HKCategoryTypeIdentifierSleepAnalysis\" sourceName=\"{source}\" \
+             sourceVersion=\"10.2\" creationDate=\"{end}\" startDate=\"{start}\" endDate=\"{end}\" \
+             value=\"HKCategoryValueSleepAnalysis{value}\">\n  \
+             <MetadataEntry key=\"HKTimeZone\" value=\"America/Los_Angeles\"/>\n </Record>\n"
+        )
+    }
+
+    fn steps(start: &str, end: &str) -> String {
+        format!(
+            " <Record type=\"HKQuantityTypeIdentifierStepCount\" sourceName=\"Phone\" unit=\"count\" \
+             creationDate=\"{end}\" startDate=\"{start}\" endDate=\"{end}\" value=\"812\"/>\n"
+        )
+    }
+
+    fn export(body: &[String]) -> String {
+        format!("{HEAD}{}{TAIL}", body.concat())
+    }
+
+    fn parse(xml: &str) -> Result<Vec<SleepRecord>, ImportError> {
+        read_sleep(xml.as_bytes(), "export.xml", |_| {})
+    }
+
+    #[test]
+    fn a_staged_night_across_midnight_sums_and_in_bed_is_not_asleep() {
+        let w = "Watch";
+        let xml = export(&[
+            sleep(
+                w,
+                "InBed",
+                "2024-01-15 23:00:00 -0800",
+                "2024-01-16 07:00:00 -0800",
+            ),
+            sleep(
+                w,
+                "AsleepCore",
+                "2024-01-15 23:20:00 -0800",
+                "2024-01-16 00:50:00 -0800",
+            ),
+            sleep(
+                w,
+                "AsleepDeep",
+                "2024-01-16 00:50:00 -0800",
+                "2024-01-16 01:35:00 -0800",
+            ),
+            sleep(
+                w,
+                "Awake",
+                "2024-01-16 01:35:00 -0800",
+                "2024-01-16 01:50:00 -0800",
+            ),
+            sleep(
+                w,
+                "AsleepCore",
+                "2024-01-15 23:50:00 -0800",
+                "2024-01-15 23:50:00 -0800",
+            ),
+            sleep(
+                w,
+                "AsleepREM",
+                "2024-01-16 01:50:00 -0800",
+                "2024-01-16 03:20:00 -0800",
+            ),
+            sleep(
+                w,
+                "AsleepCore",
+                "2024-01-16 03:20:00 -0800",
+                "2024-01-16 06:40:00 -0800",
+            ),
+        ]);
+        let nights = parse(&xml).expect("parse");
+        assert_eq!(
+            nights,
+            vec![SleepRecord {
+                night: Some(date(2024, 1, 15)),
+                source: w.into(),
+                asleep_minutes: 90.0 + 45.0 + 90.0 + 200.0,
+                in_bed_minutes: 480.0,
+                awake_minutes: 15.0,
+                deep_minutes: 45.0,
+                rem_minutes: 90.0,
+                core_minutes: 290.0,
+            }]
+        );
+    }
+
+    #[test]
+    fn a_start_after_midnight_belongs_to_the_previous_date() {
+        let xml = export(&[
+            sleep(
+                "Watch",
+                "AsleepCore",
+                "2024-03-01 01:30:00 +0100",
+                "2024-03-01 05:30:00 +0100",
+            ),
+            sleep(
+                "Watch",
+                "AsleepCore",
+                "2024-03-01 12:00:00 +0100",
+                "2024-03-01 12:30:00 +0100",
+            ),
+        ]);
+        let nights = parse(&xml).expect("parse");
+        let dates: Vec<_> = nights.iter().map(|n| n.night).collect();
+        assert_eq!(dates, vec![Some(date(2024, 2, 29)), Some(date(2024, 3, 1))]);
+        assert_eq!(nights[0].asleep_minutes, 240.0);
+    }
+
+    #[test]
+    fn of_two_sources_for_a_night_the_larger_is_kept() {
+        let xml = export(&[
+            sleep(
+                "iPhone",
+                "Asleep",
+                "2024-01-15 23:00:00 -0800",
+                "2024-01-16 06:00:00 -0800",
+            ),
+            sleep(
+                "Watch",
+                "AsleepCore",
+                "2024-01-15 23:10:00 -0800",
+                "2024-01-16 03:10:00 -0800",
+            ),
+            sleep(
+                "Watch",
+                "AsleepDeep",
+                "2024-01-16 03:10:00 -0800",
+                "2024-01-16 06:40:00 -0800",
+            ),
+            // A tie on the next night goes to the alphabetically first name.
+            sleep(
+                "Zz app",
+                "Asleep",
+                "2024-01-16 23:00:00 -0800",
+                "2024-01-17 06:00:00 -0800",
+            ),
+            sleep(
+                "Oura",
+                "Asleep",
+                "2024-01-16 23:30:00 -0800",
+                "2024-01-17 06:30:00 -0800",
+            ),
+        ]);
+        let nights = parse(&xml).expect("parse");
+        assert_eq!(nights.len(), 2);
+        assert_eq!(nights[0].source, "Watch");
+        assert_eq!(nights[0].asleep_minutes, 450.0);
+        assert_eq!(nights[1].source, "Oura");
+    }
+
+    #[test]
+    fn other_records_are_ignored_and_legacy_asleep_counts() {
+        let xml = export(&[
+            steps("2024-01-15 22:00:00 -0800", "2024-01-15 22:10:00 -0800"),
+            " <Record type=\"HKQuantityTypeIdentifierHeartRate\" sourceName=\"Watch\" \
+             unit=\"count/min\" startDate=\"not a date\" endDate=\"nor this\" value=\"61\">\n  \
+             <MetadataEntry key=\"HKMetadataKeyHeartRateMotionContext\" value=\"0\"/>\n \
+             </Record>\n"
+                .to_string(),
+            " <Workout workoutActivityType=\"HKWorkoutActivityTypeWalking\" duration=\"30\"/>\n"
+                .to_string(),
+            sleep(
+                "Jane&apos;s Watch",
+                "Asleep",
+                "2024-01-15 23:00:00 -0800",
+                "2024-01-16 06:30:00 -0800",
+            ),
+            sleep(
+                "Jane&apos;s Watch",
+                "SomethingNew",
+                "2024-01-15 20:00:00 -0800",
+                "2024-01-16 08:00:00 -0800",
+            ),
+        ]);
+        let nights = parse(&xml).expect("parse");
+        assert_eq!(nights.len(), 1);
+        assert_eq!(nights[0].source, "Jane's Watch");
+        assert_eq!(nights[0].asleep_minutes, 450.0);
+        assert_eq!(nights[0].in_bed_minutes, 0.0);
+    }
+
+    #[test]
+    fn malformed_xml_is_an_error_with_a_line() {
+        let good = sleep(
+            "Watch",
+            "Asleep",
+            "2024-01-15 23:00:00 -0800",
+            "2024-01-16 06:30:00 -0800",
+        );
+        let broken = format!("{HEAD}{good} <Record type=\"x\"></Recrd>\n{TAIL}");
+        let err = parse(&broken).expect_err("mismatched tag");
+        assert!(err.message.contains("well-formed"), "{err}");
+        // HEAD, then the good record's three lines, then the broken one.
+        let broken_line = HEAD.lines().count() as u64 + 4;
+        assert_eq!(err.line, Some(broken_line), "{err}");
+
+        let cut = format!("{HEAD}{good}");
+        let err = parse(&cut).expect_err("cut short");
+        assert!(err.message.contains("cut short"), "{err}");
+
+        assert!(parse("").is_err());
+        let twice = format!(
+            "<HealthData><Record type=\"{SLEEP_TYPE}\" value=\"a\" value=\"b\"/></HealthData>"
+        );
+        assert!(parse(&twice).is_err());
+        assert!(parse("<HealthData><Record type=\"a/></HealthData>").is_err());
+    }
+
+    #[test]
+    fn a_bad_date_names_the_attribute_and_line() {
+        let xml = export(&[
+            steps("2024-01-15 22:00:00 -0800", "2024-01-15 22:10:00 -0800"),
+            sleep(
+                "Watch",
+                "Asleep",
+                "2024-01-15 23:00:00 -0800",
+                "2024-02-30 06:30:00 -0800",
+            ),
+        ]);
+        let err = parse(&xml).expect_err("bad date");
+        // HEAD, the steps line, then the sleep record's opening tag.
+        let record_line = HEAD.lines().count() as u64 + 2;
+        assert_eq!(err.line, Some(record_line), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("export.xml:{record_line}: attribute 'endDate'")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn length_is_real_time_across_a_clock_change_and_a_bom_is_fine() {
+        // Clocks sprang forward at 02:00: eight hours on the wall, seven in bed.
+        let xml = export(&[sleep(
+            "Watch",
+            "InBed",
+            "2024-03-09 23:00:00 -0800",
+            "2024-03-10 07:00:00 -0700",
+        )]);
+        let nights = parse(&format!("\u{feff}{xml}")).expect("parse");
+        assert_eq!(nights[0].in_bed_minutes, 420.0);
+        assert_eq!(nights[0].night, Some(date(2024, 3, 9)));
+    }
+
+    #[test]
+    fn progress_reaches_the_file_size() {
+        let body: Vec<String> = (0..20_000)
+            .map(|_| steps("2024-01-15 22:00:00 -0800", "2024-01-15 22:10:00 -0800"))
+            .collect();
+        let xml = export(&body);
+        let mut reports = Vec::new();
+        read_sleep(io::BufReader::new(xml.as_bytes()), "export.xml", |n| {
+            reports.push(n)
+        })
+        .expect("parse");
+        assert!(reports.len() > 1, "{reports:?}");
+        assert!(reports.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(reports.last().copied(), Some(xml.len() as u64));
+    }
+}

@@ -1,0 +1,836 @@
+//! The one SQL implementation of [`Store`], over sqlx's `Any` driver. Queries use `$N`
+//! placeholders, which both SQLite and PostgreSQL accept; dates are ISO text and booleans 0/1 in
+//! both schemas, so values decode the same way from either.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use jiff::civil::Date;
+use quietlegs_core::journal::{
+    Bundle, Experiment, ExperimentStatus, Intensity, LabRecord, NightEntry, ProfileVersion,
+    SleepRecord,
+};
+use quietlegs_core::profile::{ClockTime, Profile};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::{AnyPool, Row};
+
+use crate::{ImportReport, OnConflict, PersonId, Store, StoreError};
+
+/// Rows per multi-row INSERT: well under both databases' parameter limits.
+const BATCH: usize = 200;
+
+/// A store on an `Any` pool, whichever database is behind it.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+fn invalid(what: &str, value: &str) -> StoreError {
+    StoreError::Invalid(format!("stored {what} '{value}' cannot be read"))
+}
+
+fn date(text: &str) -> Result<Date, StoreError> {
+    text.parse().map_err(|_| invalid("date", text))
+}
+
+fn clock(text: Option<String>) -> Result<Option<ClockTime>, StoreError> {
+    text.map(|t| t.parse().map_err(|_| invalid("time", &t)))
+        .transpose()
+}
+
+fn bit(value: Option<i64>) -> Option<bool> {
+    value.map(|v| v != 0)
+}
+
+fn night_of(entry: &NightEntry) -> Result<Date, StoreError> {
+    entry
+        .night
+        .ok_or_else(|| StoreError::Invalid("a night entry needs its date".into()))
+}
+
+/// "$1, $2, ..." groups for a multi-row VALUES clause.
+fn values_clause(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const NIGHT_COLUMNS: &str = "person_id, night, severity, onset, sleep_hours, awakenings, \
+    caffeine_mg, last_caffeine, alcohol_drinks, exercise_minutes, exercise_intensity, \
+    exercise_end, sugar_late, antihistamine, notes, updated_at";
+
+impl SqlStore {
+    /// Connects, runs `init` statements on every new connection (SQLite pragmas), and applies
+    /// `migrator`. A database with migrations this binary does not know is refused.
+    pub async fn open(
+        url: &str,
+        migrator: &'static Migrator,
+        init: &'static [&'static str],
+        max_connections: u32,
+    ) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    for statement in init {
+                        sqlx::query(statement).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        match migrator.run(&pool).await {
+            Ok(()) => {}
+            Err(MigrateError::VersionMissing(found)) => {
+                let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+                return Err(StoreError::TooNew { found, known });
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    async fn read_nights(
+        &self,
+        person: PersonId,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Result<Vec<NightEntry>, StoreError> {
+        let from = from.map_or_else(|| "0000-01-01".to_string(), |d| d.to_string());
+        let to = to.map_or_else(|| "9999-12-31".to_string(), |d| d.to_string());
+        let rows = sqlx::query(&format!(
+            "SELECT {NIGHT_COLUMNS} FROM nights WHERE person_id = $1 AND night >= $2 AND night <= $3 \
+             ORDER BY night"
+        ))
+        .bind(person.0)
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        let mut index = HashMap::new();
+        for row in &rows {
+            let entry = night_from_row(row)?;
+            index.insert(row.try_get::<String, _>("night")?, entries.len());
+            entries.push(entry);
+        }
+        let took = sqlx::query(
+            "SELECT night, item, taken FROM night_took WHERE person_id = $1 AND night >= $2 \
+             AND night <= $3",
+        )
+        .bind(person.0)
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in took {
+            let night: String = row.try_get("night")?;
+            if let Some(&i) = index.get(&night) {
+                let taken: i64 = row.try_get("taken")?;
+                entries[i].took.insert(row.try_get("item")?, taken != 0);
+            }
+        }
+        let extra = sqlx::query(
+            "SELECT night, name, value FROM night_extra WHERE person_id = $1 AND night >= $2 \
+             AND night <= $3",
+        )
+        .bind(person.0)
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in extra {
+            let night: String = row.try_get("night")?;
+            if let Some(&i) = index.get(&night) {
+                entries[i]
+                    .extra
+                    .insert(row.try_get("name")?, row.try_get("value")?);
+            }
+        }
+        Ok(entries)
+    }
+}
+
+fn night_from_row(row: &AnyRow) -> Result<NightEntry, StoreError> {
+    let night: String = row.try_get("night")?;
+    let severity: i64 = row.try_get("severity")?;
+    let intensity: Option<String> = row.try_get("exercise_intensity")?;
+    Ok(NightEntry {
+        night: Some(date(&night)?),
+        severity: u8::try_from(severity).map_err(|_| invalid("severity", &severity.to_string()))?,
+        onset: clock(row.try_get("onset")?)?,
+        sleep_hours: row.try_get("sleep_hours")?,
+        awakenings: row
+            .try_get::<Option<i64>, _>("awakenings")?
+            .and_then(|a| u32::try_from(a).ok()),
+        caffeine_mg: row.try_get("caffeine_mg")?,
+        last_caffeine: clock(row.try_get("last_caffeine")?)?,
+        alcohol_drinks: row.try_get("alcohol_drinks")?,
+        exercise_minutes: row.try_get("exercise_minutes")?,
+        exercise_intensity: intensity
+            .map(|i| Intensity::parse(&i).ok_or_else(|| invalid("intensity", &i)))
+            .transpose()?,
+        exercise_end: clock(row.try_get("exercise_end")?)?,
+        sugar_late: bit(row.try_get("sugar_late")?),
+        antihistamine: bit(row.try_get("antihistamine")?),
+        took: BTreeMap::new(),
+        notes: row.try_get("notes")?,
+        extra: BTreeMap::new(),
+    })
+}
+
+/// Writes nights (rows, `took:` rows, `x:` rows) with multi-row inserts. The caller has removed
+/// any stored version of these nights first.
+async fn insert_nights(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    person: PersonId,
+    entries: &[&NightEntry],
+) -> Result<(), StoreError> {
+    let stamp = now();
+    for chunk in entries.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO nights ({NIGHT_COLUMNS}) VALUES {}",
+            values_clause(chunk.len(), 16)
+        );
+        // Not a cached statement: sqlx 0.8's Any driver sends a missing f64 as a float4 NULL,
+        // and PostgreSQL would then fix that parameter's type for every later execution.
+        let mut q = sqlx::query(&sql).persistent(false);
+        for e in chunk {
+            q = q
+                .bind(person.0)
+                .bind(night_of(e)?.to_string())
+                .bind(i64::from(e.severity))
+                .bind(e.onset.map(|t| t.to_string()))
+                .bind(e.sleep_hours)
+                .bind(e.awakenings.map(i64::from))
+                .bind(e.caffeine_mg)
+                .bind(e.last_caffeine.map(|t| t.to_string()))
+                .bind(e.alcohol_drinks)
+                .bind(e.exercise_minutes)
+                .bind(e.exercise_intensity.map(|i| i.as_str().to_string()))
+                .bind(e.exercise_end.map(|t| t.to_string()))
+                .bind(e.sugar_late.map(i64::from))
+                .bind(e.antihistamine.map(i64::from))
+                .bind(e.notes.clone())
+                .bind(stamp.clone());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let mut took: Vec<(String, String, i64)> = Vec::new();
+    let mut extra: Vec<(String, String, String)> = Vec::new();
+    for e in entries {
+        let night = night_of(e)?.to_string();
+        took.extend(
+            e.took
+                .iter()
+                .map(|(k, v)| (night.clone(), k.clone(), i64::from(*v))),
+        );
+        extra.extend(
+            e.extra
+                .iter()
+                .map(|(k, v)| (night.clone(), k.clone(), v.clone())),
+        );
+    }
+    for chunk in took.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO night_took (person_id, night, item, taken) VALUES {}",
+            values_clause(chunk.len(), 4)
+        );
+        let mut q = sqlx::query(&sql);
+        for (night, item, taken) in chunk {
+            q = q
+                .bind(person.0)
+                .bind(night.clone())
+                .bind(item.clone())
+                .bind(*taken);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    for chunk in extra.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO night_extra (person_id, night, name, value) VALUES {}",
+            values_clause(chunk.len(), 4)
+        );
+        let mut q = sqlx::query(&sql);
+        for (night, name, value) in chunk {
+            q = q
+                .bind(person.0)
+                .bind(night.clone())
+                .bind(name.clone())
+                .bind(value.clone());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn delete_nights(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    person: PersonId,
+    nights: &[Date],
+) -> Result<(), StoreError> {
+    for night in nights {
+        let night = night.to_string();
+        for table in ["night_took", "night_extra", "nights"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE person_id = $1 AND night = $2"
+            ))
+            .bind(person.0)
+            .bind(&night)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn lab_from_row(row: &AnyRow) -> Result<(i64, LabRecord), StoreError> {
+    let taken_on: String = row.try_get("taken_on")?;
+    Ok((
+        row.try_get("id")?,
+        LabRecord {
+            test: row.try_get("test")?,
+            value: row.try_get("value")?,
+            unit: row.try_get("unit")?,
+            canonical_value: row.try_get("canonical_value")?,
+            canonical_unit: row.try_get("canonical_unit")?,
+            date: date(&taken_on)?,
+            source: row.try_get("source")?,
+        },
+    ))
+}
+
+async fn insert_lab(
+    conn: &mut sqlx::AnyConnection,
+    person: PersonId,
+    lab: &LabRecord,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO labs (person_id, test, value, unit, canonical_value, canonical_unit, \
+         taken_on, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(person.0)
+    .bind(&lab.test)
+    .bind(lab.value)
+    .bind(&lab.unit)
+    .bind(lab.canonical_value)
+    .bind(&lab.canonical_unit)
+    .bind(lab.date.to_string())
+    .bind(&lab.source)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+fn profile_version_from_row(row: &AnyRow) -> Result<ProfileVersion, StoreError> {
+    let body: String = row.try_get("body")?;
+    let profile: Profile = serde_json::from_str(&body)
+        .map_err(|e| StoreError::Invalid(format!("stored profile cannot be read: {e}")))?;
+    Ok(ProfileVersion {
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        profile,
+    })
+}
+
+fn profile_body(profile: &Profile) -> Result<String, StoreError> {
+    serde_json::to_string(profile)
+        .map_err(|e| StoreError::Invalid(format!("profile cannot be saved: {e}")))
+}
+
+fn experiment_from_row(row: &AnyRow) -> Result<Experiment, StoreError> {
+    let start: String = row.try_get("start_night")?;
+    let end: Option<String> = row.try_get("planned_end")?;
+    let status: String = row.try_get("status")?;
+    Ok(Experiment {
+        remedy: row.try_get("remedy")?,
+        start: date(&start)?,
+        planned_end: end.map(|e| date(&e)).transpose()?,
+        status: ExperimentStatus::parse(&status).ok_or_else(|| invalid("status", &status))?,
+    })
+}
+
+fn sleep_from_row(row: &AnyRow) -> Result<SleepRecord, StoreError> {
+    let night: String = row.try_get("night")?;
+    Ok(SleepRecord {
+        night: Some(date(&night)?),
+        source: row.try_get("source")?,
+        asleep_minutes: row.try_get("asleep_minutes")?,
+        in_bed_minutes: row.try_get("in_bed_minutes")?,
+        awake_minutes: row.try_get("awake_minutes")?,
+        deep_minutes: row.try_get("deep_minutes")?,
+        rem_minutes: row.try_get("rem_minutes")?,
+        core_minutes: row.try_get("core_minutes")?,
+    })
+}
+
+async fn upsert_experiment(
+    conn: &mut sqlx::AnyConnection,
+    person: PersonId,
+    e: &Experiment,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO experiments (person_id, remedy, start_night, planned_end, status) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id, remedy, start_night) \
+         DO UPDATE SET planned_end = excluded.planned_end, status = excluded.status",
+    )
+    .bind(person.0)
+    .bind(&e.remedy)
+    .bind(e.start.to_string())
+    .bind(e.planned_end.map(|d| d.to_string()))
+    .bind(e.status.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_sleep(
+    conn: &mut sqlx::AnyConnection,
+    person: PersonId,
+    s: &SleepRecord,
+) -> Result<(), StoreError> {
+    let night = s
+        .night
+        .ok_or_else(|| StoreError::Invalid("a sleep record needs its night".into()))?;
+    sqlx::query(
+        "INSERT INTO sleep_records (person_id, night, source, asleep_minutes, in_bed_minutes, \
+         awake_minutes, deep_minutes, rem_minutes, core_minutes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (person_id, night, source) \
+         DO UPDATE SET asleep_minutes = excluded.asleep_minutes, \
+         in_bed_minutes = excluded.in_bed_minutes, awake_minutes = excluded.awake_minutes, \
+         deep_minutes = excluded.deep_minutes, rem_minutes = excluded.rem_minutes, \
+         core_minutes = excluded.core_minutes",
+    )
+    .bind(person.0)
+    .bind(night.to_string())
+    .bind(&s.source)
+    .bind(s.asleep_minutes)
+    .bind(s.in_bed_minutes)
+    .bind(s.awake_minutes)
+    .bind(s.deep_minutes)
+    .bind(s.rem_minutes)
+    .bind(s.core_minutes)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Adds conflict text for a record that is stored with other values.
+fn conflict(conflicts: &mut Vec<String>, what: String) {
+    if conflicts.len() < 20 {
+        conflicts.push(what);
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ensure_person(&self, username: &str) -> Result<PersonId, StoreError> {
+        if let Some(id) = self.find_person(username).await? {
+            return Ok(id);
+        }
+        sqlx::query(
+            "INSERT INTO people (username, password_hash, created_at) VALUES ($1, NULL, $2) \
+             ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(username)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        self.find_person(username)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(format!("account '{username}' vanished")))
+    }
+
+    async fn find_person(&self, username: &str) -> Result<Option<PersonId>, StoreError> {
+        let row = sqlx::query("SELECT id FROM people WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| r.try_get::<i64, _>("id"))
+            .transpose()?
+            .map(PersonId))
+    }
+
+    async fn create_person(
+        &self,
+        username: &str,
+        password_hash: Option<&str>,
+    ) -> Result<PersonId, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO people (username, password_hash, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "the name '{username}' is already taken"
+            )));
+        }
+        self.find_person(username)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(format!("account '{username}' vanished")))
+    }
+
+    async fn password_hash(&self, person: PersonId) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT password_hash FROM people WHERE id = $1")
+            .bind(person.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| r.try_get("password_hash"))
+            .transpose()?
+            .flatten())
+    }
+
+    async fn put_profile(&self, person: PersonId, profile: &Profile) -> Result<i64, StoreError> {
+        let body = profile_body(profile)?;
+        let mut tx = self.pool.begin().await?;
+        let latest = sqlx::query(
+            "SELECT version, body FROM profile_versions WHERE person_id = $1 \
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(person.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let next = match latest {
+            Some(row) => {
+                let version: i64 = row.try_get("version")?;
+                let stored: String = row.try_get("body")?;
+                if stored == body {
+                    return Ok(version);
+                }
+                version + 1
+            }
+            None => 1,
+        };
+        sqlx::query(
+            "INSERT INTO profile_versions (person_id, version, created_at, body) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(person.0)
+        .bind(next)
+        .bind(now())
+        .bind(&body)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    async fn profile(&self, person: PersonId) -> Result<Option<ProfileVersion>, StoreError> {
+        let row = sqlx::query(
+            "SELECT version, created_at, body FROM profile_versions WHERE person_id = $1 \
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(person.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(profile_version_from_row).transpose()
+    }
+
+    async fn profile_versions(&self, person: PersonId) -> Result<Vec<ProfileVersion>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT version, created_at, body FROM profile_versions WHERE person_id = $1 \
+             ORDER BY version",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(profile_version_from_row).collect()
+    }
+
+    async fn add_lab(&self, person: PersonId, lab: &LabRecord) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        insert_lab(&mut conn, person, lab).await
+    }
+
+    async fn labs(&self, person: PersonId) -> Result<Vec<(i64, LabRecord)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, test, value, unit, canonical_value, canonical_unit, taken_on, source \
+             FROM labs WHERE person_id = $1 ORDER BY taken_on, id",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(lab_from_row).collect()
+    }
+
+    async fn delete_lab(&self, person: PersonId, id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM labs WHERE person_id = $1 AND id = $2")
+            .bind(person.0)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn put_night(&self, person: PersonId, entry: &NightEntry) -> Result<(), StoreError> {
+        let night = night_of(entry)?;
+        let mut tx = self.pool.begin().await?;
+        delete_nights(&mut tx, person, &[night]).await?;
+        insert_nights(&mut tx, person, &[entry]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn night(&self, person: PersonId, night: Date) -> Result<Option<NightEntry>, StoreError> {
+        Ok(self
+            .read_nights(person, Some(night), Some(night))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn nights(
+        &self,
+        person: PersonId,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Result<Vec<NightEntry>, StoreError> {
+        self.read_nights(person, from, to).await
+    }
+
+    async fn delete_night(&self, person: PersonId, night: Date) -> Result<bool, StoreError> {
+        let existed = self.night(person, night).await?.is_some();
+        let mut tx = self.pool.begin().await?;
+        delete_nights(&mut tx, person, &[night]).await?;
+        tx.commit().await?;
+        Ok(existed)
+    }
+
+    async fn put_experiment(&self, person: PersonId, e: &Experiment) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        upsert_experiment(&mut conn, person, e).await
+    }
+
+    async fn experiments(&self, person: PersonId) -> Result<Vec<Experiment>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT remedy, start_night, planned_end, status FROM experiments \
+             WHERE person_id = $1 ORDER BY start_night, remedy",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(experiment_from_row).collect()
+    }
+
+    async fn sleep_records(&self, person: PersonId) -> Result<Vec<SleepRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT night, source, asleep_minutes, in_bed_minutes, awake_minutes, deep_minutes, \
+             rem_minutes, core_minutes FROM sleep_records WHERE person_id = $1 \
+             ORDER BY night, source",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(sleep_from_row).collect()
+    }
+
+    async fn export(&self, person: PersonId) -> Result<Bundle, StoreError> {
+        Ok(Bundle {
+            format: Bundle::FORMAT.to_string(),
+            version: Bundle::VERSION,
+            profile_versions: self.profile_versions(person).await?,
+            labs: self
+                .labs(person)
+                .await?
+                .into_iter()
+                .map(|(_, l)| l)
+                .collect(),
+            nights: self.read_nights(person, None, None).await?,
+            experiments: self.experiments(person).await?,
+            sleep: self.sleep_records(person).await?,
+        })
+    }
+
+    async fn import(
+        &self,
+        person: PersonId,
+        bundle: &Bundle,
+        on_conflict: OnConflict,
+    ) -> Result<ImportReport, StoreError> {
+        let mut report = ImportReport::default();
+        let mut conflicts = Vec::new();
+        let overwrite = on_conflict == OnConflict::Overwrite;
+
+        // Decide everything before writing anything, so a refused import changes nothing.
+        let stored_versions: HashMap<i64, ProfileVersion> = self
+            .profile_versions(person)
+            .await?
+            .into_iter()
+            .map(|v| (v.version, v))
+            .collect();
+        let mut new_versions = Vec::new();
+        for v in &bundle.profile_versions {
+            match stored_versions.get(&v.version) {
+                Some(s) if s.profile == v.profile => report.unchanged += 1,
+                Some(_) => {
+                    conflict(&mut conflicts, format!("profile version {}", v.version));
+                    new_versions.push(v);
+                }
+                None => new_versions.push(v),
+            }
+        }
+
+        let stored_labs: Vec<LabRecord> = self
+            .labs(person)
+            .await?
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect();
+        let mut new_labs = Vec::new();
+        for lab in &bundle.labs {
+            if stored_labs.contains(lab) || new_labs.contains(&lab) {
+                report.unchanged += 1;
+            } else {
+                new_labs.push(lab);
+            }
+        }
+
+        let stored_nights: HashMap<Date, NightEntry> = self
+            .read_nights(person, None, None)
+            .await?
+            .into_iter()
+            .filter_map(|n| n.night.map(|d| (d, n)))
+            .collect();
+        let mut write_nights = Vec::new();
+        let mut replace_nights = Vec::new();
+        for entry in &bundle.nights {
+            let night = night_of(entry)?;
+            match stored_nights.get(&night) {
+                Some(stored) if stored == entry => report.unchanged += 1,
+                Some(_) => {
+                    conflict(&mut conflicts, format!("night {night}"));
+                    replace_nights.push(night);
+                    write_nights.push(entry);
+                    report.updated += 1;
+                }
+                None => {
+                    write_nights.push(entry);
+                    report.added += 1;
+                }
+            }
+        }
+
+        let stored_experiments = self.experiments(person).await?;
+        let mut write_experiments = Vec::new();
+        for e in &bundle.experiments {
+            match stored_experiments
+                .iter()
+                .find(|s| s.remedy == e.remedy && s.start == e.start)
+            {
+                Some(s) if s == e => report.unchanged += 1,
+                Some(_) => {
+                    conflict(
+                        &mut conflicts,
+                        format!("experiment {} from {}", e.remedy, e.start),
+                    );
+                    write_experiments.push(e);
+                }
+                None => write_experiments.push(e),
+            }
+        }
+
+        let stored_sleep = self.sleep_records(person).await?;
+        let mut write_sleep = Vec::new();
+        for s in &bundle.sleep {
+            match stored_sleep
+                .iter()
+                .find(|x| x.night == s.night && x.source == s.source)
+            {
+                Some(x) if x == s => report.unchanged += 1,
+                Some(_) => {
+                    let night = s.night.map(|d| d.to_string()).unwrap_or_default();
+                    conflict(
+                        &mut conflicts,
+                        format!("sleep record {night} ({})", s.source),
+                    );
+                    write_sleep.push(s);
+                }
+                None => write_sleep.push(s),
+            }
+        }
+
+        if !conflicts.is_empty() && !overwrite {
+            return Err(StoreError::Conflict(format!(
+                "already stored with different values: {}{}. Nothing was imported; import \
+                 again with --overwrite to replace them.",
+                conflicts.join(", "),
+                if conflicts.len() == 20 { ", ..." } else { "" }
+            )));
+        }
+
+        let mut tx = self.pool.begin().await?;
+        for v in new_versions {
+            sqlx::query("DELETE FROM profile_versions WHERE person_id = $1 AND version = $2")
+                .bind(person.0)
+                .bind(v.version)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO profile_versions (person_id, version, created_at, body) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(person.0)
+            .bind(v.version)
+            .bind(&v.created_at)
+            .bind(profile_body(&v.profile)?)
+            .execute(&mut *tx)
+            .await?;
+            report.added += 1;
+        }
+        for lab in new_labs {
+            insert_lab(&mut tx, person, lab).await?;
+            report.added += 1;
+        }
+        delete_nights(&mut tx, person, &replace_nights).await?;
+        insert_nights(&mut tx, person, &write_nights).await?;
+        for e in write_experiments {
+            upsert_experiment(&mut tx, person, e).await?;
+            report.added += 1;
+        }
+        for s in write_sleep {
+            upsert_sleep(&mut tx, person, s).await?;
+            report.added += 1;
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values_clause;
+
+    #[test]
+    fn values_clause_numbers_placeholders_across_rows() {
+        assert_eq!(values_clause(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}
