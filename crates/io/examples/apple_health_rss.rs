@@ -2,7 +2,7 @@
 //! (default 200) to a temporary file, reads its sleep back, and prints how long that took and
 //! the peak resident memory. Peak memory should stay at a few MB whatever N is.
 //!
-//! `cargo run --release -p quietlegs-io --example apple_health_rss -- 200`
+//! `cargo run --release -p quietlegs-io --example apple_health_rss -- 200 [KEEP.xml]`
 
 use std::error::Error;
 use std::fs::File;
@@ -141,11 +141,15 @@ fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-struct TempFile(PathBuf);
+/// The generated export, removed afterwards unless the caller asked to keep it (to time the
+/// whole `quietlegs import` on it).
+struct TempFile(PathBuf, bool);
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        if !self.1 {
+            let _ = std::fs::remove_file(&self.0);
+        }
     }
 }
 
@@ -156,8 +160,13 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map_err(|_| format!("'{arg}' is not a whole number of MB"))?,
         None => 200,
     };
-    let file =
-        TempFile(std::env::temp_dir().join(format!("quietlegs-export-{}.xml", std::process::id())));
+    let file = match std::env::args().nth(2) {
+        Some(keep) => TempFile(PathBuf::from(keep), true),
+        None => TempFile(
+            std::env::temp_dir().join(format!("quietlegs-export-{}.xml", std::process::id())),
+            false,
+        ),
+    };
 
     let started = Instant::now();
     let days = generate(&file.0, megabytes * 1024 * 1024)?;
