@@ -1,3 +1,103 @@
 //! n-of-1 statistics for Quietlegs: did a change help, and which habits go with worse nights.
 //!
-//! Pure functions over journal data; arrives with the insights work (issue 5).
+//! Pure functions over journal data (spec sections 5 and 6). Nights are correlated with the
+//! nights around them, so every model here has AR(1) errors; missing nights are gaps, never
+//! imputed; results carry their uncertainty and verdicts stay modest.
+
+mod abab;
+mod ar1;
+mod experiment;
+mod matrix;
+mod posterior;
+mod round;
+mod series;
+mod trend;
+mod triggers;
+
+pub use abab::{AbabSchedule, Order, exact_randomisation_p};
+pub use experiment::{Design, ExperimentResult, ExperimentVerdict, PlannedExperiment};
+pub use posterior::Posterior;
+pub use trend::{Trend, Week, Window};
+pub use triggers::{TriggerResult, TriggerVerdict};
+
+use quietlegs_core::journal::NightEntry;
+use serde::Serialize;
+
+/// What the analysis needs to know about a remedy, from the knowledge base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemedyTiming {
+    /// Typical days until an effect can be judged; the effect is modelled as building up
+    /// linearly over them.
+    pub onset_days: u32,
+    /// Whether the effect fades when the remedy stops. Slow, cumulative changes (iron stores)
+    /// are not, and cannot be tested by switching on and off.
+    pub reversible: bool,
+}
+
+impl Default for RemedyTiming {
+    fn default() -> Self {
+        Self {
+            onset_days: 7,
+            reversible: true,
+        }
+    }
+}
+
+/// Settings a person (or their clinician) may change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The smallest change in nightly severity that matters to this person. Default: half the
+    /// standard deviation of their own baseline nights (at least half a point).
+    pub meaningful_change: Option<f64>,
+    /// A night at or above this severity counts as a bad night.
+    pub bad_night_threshold: u8,
+    /// Bedtime, if known: "late" exercise is then the three hours before it.
+    pub bedtime_minutes: Option<u16>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            meaningful_change: None,
+            bad_night_threshold: 7,
+            bedtime_minutes: None,
+        }
+    }
+}
+
+/// Everything `insights --json` prints (spec section 6, plus `trend` and `note`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Insights {
+    pub nights: usize,
+    pub experiments: Vec<ExperimentResult>,
+    pub triggers: Vec<TriggerResult>,
+    pub trend: Option<Trend>,
+    pub note: &'static str,
+}
+
+/// Shown with every analysis.
+pub const NOTE: &str = "These are statistics about your own nights, not medical advice. An \
+association is not proof of cause: nights differ for many reasons. Talk to your doctor before \
+changing any prescribed medicine.";
+
+/// Analyses a journal. `planned` are experiments the person declared (they take precedence over
+/// what the `took:` columns suggest for the same remedy); `timing` tells the analysis how fast
+/// each remedy acts.
+pub fn analyse(
+    nights: &[NightEntry],
+    planned: &[PlannedExperiment],
+    timing: &dyn Fn(&str) -> RemedyTiming,
+    options: &Options,
+) -> Insights {
+    let series = series::Series::new(nights);
+    let experiments = experiment::analyse(&series, planned, timing, options);
+    let tested: Vec<&str> = experiments.iter().map(|e| e.id.as_str()).collect();
+    let triggers = triggers::analyse(&series, &tested, options);
+    Insights {
+        nights: series.len(),
+        experiments,
+        triggers,
+        trend: trend::trend(&series, options),
+        note: NOTE,
+    }
+}

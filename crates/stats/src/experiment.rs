@@ -1,0 +1,519 @@
+//! Did a change help? Each change is compared with the nights without it, in one regression
+//! with AR(1) errors. The remedy's onset is modelled as a linear ramp (and, for reversible
+//! remedies, its fading as a ramp down), so slow remedies are not judged on their first nights.
+//! Slow, non-reversible changes (iron) use segmented regression: a change of level and slope
+//! from the night they started.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::abab::{self, AbabSchedule};
+use crate::ar1::Ar1Data;
+use crate::round;
+use crate::series::{Night, Series, days_between};
+use crate::{Options, RemedyTiming};
+
+/// At least this many nights on each side before any verdict.
+pub(crate) const MIN_NIGHTS: usize = 7;
+/// An on-period shorter than this, before the last, is a one-off, not a change.
+const MIN_ON_RUN: usize = 3;
+/// An off-period shorter than this between two on-periods is missed doses, not a withdrawal.
+const MIN_OFF_RUN: usize = 7;
+/// Below this share of the posterior on the other side, a verdict is drawn.
+const CONFIDENT: f64 = 0.95;
+/// Baselines at least this long are enough to estimate a trend before the change.
+const TREND_BASELINE: usize = 42;
+
+/// A change the person declared, with its dates (from the store).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedExperiment {
+    pub remedy: String,
+    pub start: Date,
+    pub planned_end: Option<Date>,
+    /// Still running: an inconclusive result is then "too early", not "no clear effect".
+    pub ongoing: bool,
+    /// A randomised on/off schedule, when the person chose one.
+    pub schedule: Option<AbabSchedule>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Design {
+    /// A baseline, then the change.
+    Ab,
+    /// The change switched on and off more than once.
+    Abab,
+    /// A slow, lasting change: level and slope from the night it started.
+    Segmented,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExperimentVerdict {
+    Helps,
+    NoClearEffect,
+    Worse,
+    TooEarly,
+    InsufficientData,
+}
+
+impl ExperimentVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Helps => "helps",
+            Self::NoClearEffect => "no-clear-effect",
+            Self::Worse => "worse",
+            Self::TooEarly => "too-early",
+            Self::InsufficientData => "insufficient-data",
+        }
+    }
+}
+
+/// One experiment's result (spec section 6, with extra fields after the spec's).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExperimentResult {
+    pub id: String,
+    pub design: Design,
+    pub baseline_nights: usize,
+    pub treatment_nights: usize,
+    /// Change in nightly severity once the remedy has had time to act (negative = better).
+    #[serde(serialize_with = "round::two")]
+    pub effect: Option<f64>,
+    #[serde(serialize_with = "round::pair")]
+    pub ci95: Option<[f64; 2]>,
+    #[serde(serialize_with = "round::three")]
+    pub p_benefit: Option<f64>,
+    #[serde(serialize_with = "round::three")]
+    pub p_meaningful: Option<f64>,
+    pub verdict: ExperimentVerdict,
+    pub start: Date,
+    pub ongoing: bool,
+    pub onset_days: u32,
+    #[serde(serialize_with = "round::two")]
+    pub meaningful_change: Option<f64>,
+    /// Share of nights in the change's periods on which it was recorded as taken.
+    #[serde(serialize_with = "round::three")]
+    pub adherence: Option<f64>,
+    /// Estimated night-to-night correlation of the noise.
+    #[serde(serialize_with = "round::two")]
+    pub autocorrelation: Option<f64>,
+    /// Exact randomisation-test p-value (one-sided, benefit), for randomised schedules.
+    #[serde(
+        serialize_with = "round::three",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub randomisation_p: Option<f64>,
+    pub explanation: String,
+}
+
+/// Per night: `Some(true)` on the change, `Some(false)` without it, `None` not analysed.
+type Assignment = Vec<Option<bool>>;
+
+pub(crate) fn analyse(
+    series: &Series,
+    planned: &[PlannedExperiment],
+    timing: &dyn Fn(&str) -> RemedyTiming,
+    options: &Options,
+) -> Vec<ExperimentResult> {
+    let mut out = Vec::new();
+    for p in planned {
+        let assignment = planned_assignment(series, p);
+        let t = timing(&p.remedy);
+        if let Some(r) = judge(
+            series,
+            &p.remedy,
+            &assignment,
+            p.ongoing,
+            t,
+            p.schedule.as_ref(),
+            options,
+        ) {
+            out.push(r);
+        }
+    }
+    for id in series.took_ids() {
+        if planned.iter().any(|p| p.remedy == id) {
+            continue;
+        }
+        let states = series.took(id);
+        if is_night_by_night(&states) {
+            continue;
+        }
+        let Some(assignment) = phases(&states) else {
+            continue;
+        };
+        let ongoing = assignment.last() == Some(&Some(true));
+        if let Some(r) = judge(series, id, &assignment, ongoing, timing(id), None, options) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// A column that flips every few nights records night-by-night use (a hot bath on bad
+/// evenings), which the trigger analysis handles, not a change tried for weeks.
+pub(crate) fn is_night_by_night(states: &[Option<bool>]) -> bool {
+    let explicit: Vec<bool> = states.iter().flatten().copied().collect();
+    let switches = explicit.windows(2).filter(|w| w[0] != w[1]).count();
+    switches >= 6 && explicit.len() < 4 * (switches + 1)
+}
+
+/// Turns a `took:` column into periods: empty cells continue the period they are in (before the
+/// first answer: without), brief blips are smoothed away. `None` when there is nothing to
+/// compare: the column never switches.
+fn phases(states: &[Option<bool>]) -> Option<Assignment> {
+    let mut filled = Vec::with_capacity(states.len());
+    let mut current = false;
+    for s in states {
+        if let Some(v) = s {
+            current = *v;
+        }
+        filled.push(current);
+    }
+    let last_run_start = runs(&filled).last().map_or(0, |r| r.0);
+    for (start, len, on) in runs(&filled) {
+        if on && len < MIN_ON_RUN && start != last_run_start {
+            filled[start..start + len].fill(false);
+        }
+    }
+    let rs = runs(&filled);
+    for (k, &(start, len, on)) in rs.iter().enumerate() {
+        let between_on = k > 0 && k + 1 < rs.len();
+        if !on && len < MIN_OFF_RUN && between_on {
+            filled[start..start + len].fill(true);
+        }
+    }
+    let any_on = filled.iter().any(|&v| v);
+    let any_off = filled.iter().any(|&v| !v);
+    (any_on && any_off).then(|| filled.into_iter().map(Some).collect())
+}
+
+/// (start, length, value) of each run of equal values.
+fn runs(values: &[bool]) -> Vec<(usize, usize, bool)> {
+    let mut out: Vec<(usize, usize, bool)> = Vec::new();
+    for (i, &v) in values.iter().enumerate() {
+        match out.last_mut() {
+            Some(run) if run.2 == v => run.1 += 1,
+            _ => out.push((i, 1, v)),
+        }
+    }
+    out
+}
+
+fn planned_assignment(series: &Series, p: &PlannedExperiment) -> Assignment {
+    series
+        .nights
+        .iter()
+        .map(|n| {
+            if n.date < p.start {
+                return Some(false);
+            }
+            if p.planned_end.is_some_and(|end| n.date > end) {
+                return None;
+            }
+            match &p.schedule {
+                Some(s) => s.on_at(days_between(p.start, n.date)),
+                None => Some(true),
+            }
+        })
+        .collect()
+}
+
+fn judge(
+    series: &Series,
+    id: &str,
+    assignment: &Assignment,
+    ongoing: bool,
+    timing: RemedyTiming,
+    schedule: Option<&AbabSchedule>,
+    options: &Options,
+) -> Option<ExperimentResult> {
+    let analysed: Vec<(&Night, bool)> = series
+        .nights
+        .iter()
+        .zip(assignment)
+        .filter_map(|(n, a)| a.map(|on| (n, on)))
+        .collect();
+    let first_on = analysed.iter().position(|(_, on)| *on)?;
+    let on_runs = runs(&analysed.iter().map(|(_, on)| *on).collect::<Vec<_>>())
+        .iter()
+        .filter(|r| r.2)
+        .count();
+    let design = if !timing.reversible {
+        Design::Segmented
+    } else if on_runs > 1 {
+        Design::Abab
+    } else {
+        Design::Ab
+    };
+    let start = analysed[first_on].0.date;
+    // A lasting change counts every night from its start as "after", whatever the column says.
+    let after = |i: usize, on: bool| {
+        if design == Design::Segmented {
+            i >= first_on
+        } else {
+            on
+        }
+    };
+    let baseline: Vec<f64> = analysed
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, on))| !after(*i, *on))
+        .map(|(_, (n, _))| n.severity)
+        .collect();
+    let treatment_nights = analysed.len() - baseline.len();
+    let column = series.took(id);
+    let took: Vec<bool> = analysed
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, on))| after(*i, *on))
+        .filter_map(|(_, (n, _))| column[n.index])
+        .collect();
+    let adherence =
+        (!took.is_empty()).then(|| took.iter().filter(|&&t| t).count() as f64 / took.len() as f64);
+    let last_day = analysed.last().map_or(0, |(n, _)| n.day);
+    let span_days = last_day - analysed[first_on].0.day + 1;
+    let meaningful = options
+        .meaningful_change
+        .unwrap_or_else(|| (0.5 * sample_sd(&baseline)).max(0.5));
+
+    let mut result = ExperimentResult {
+        id: id.to_string(),
+        design,
+        baseline_nights: baseline.len(),
+        treatment_nights,
+        effect: None,
+        ci95: None,
+        p_benefit: None,
+        p_meaningful: None,
+        verdict: ExperimentVerdict::InsufficientData,
+        start,
+        ongoing,
+        onset_days: timing.onset_days,
+        meaningful_change: Some(meaningful),
+        adherence,
+        autocorrelation: None,
+        randomisation_p: None,
+        explanation: String::new(),
+    };
+    if baseline.len() < MIN_NIGHTS {
+        result.explanation = format!(
+            "Not enough nights without {id} to compare with: {} logged, at least {MIN_NIGHTS} \
+             needed.",
+            baseline.len()
+        );
+        return Some(result);
+    }
+    if treatment_nights < MIN_NIGHTS {
+        if ongoing {
+            result.verdict = ExperimentVerdict::TooEarly;
+            result.explanation = format!(
+                "Too early to judge {id}: {treatment_nights} nights logged since the change, at \
+                 least {MIN_NIGHTS} needed (and it usually takes about {} days to act).",
+                timing.onset_days
+            );
+        } else {
+            result.explanation = format!(
+                "Not enough nights with {id} to judge it: {treatment_nights} logged, at least \
+                 {MIN_NIGHTS} needed."
+            );
+        }
+        return Some(result);
+    }
+
+    let posterior = match design {
+        Design::Segmented => segmented_fit(&analysed, first_on),
+        Design::Ab | Design::Abab => ramp_fit(&analysed, timing.onset_days),
+    };
+    let Some(posterior) = posterior else {
+        result.explanation =
+            format!("The nights logged so far cannot separate {id} from the rest.");
+        return Some(result);
+    };
+    let p_benefit = posterior.cdf(0.0);
+    let p_meaningful = posterior.cdf(-meaningful);
+    let p_worse = 1.0 - p_benefit;
+    let p_meaningfully_worse = 1.0 - posterior.cdf(meaningful);
+    let effect = posterior.median();
+    let ci = posterior.ci95();
+    result.effect = Some(effect);
+    result.ci95 = Some(ci);
+    result.p_benefit = Some(p_benefit);
+    result.p_meaningful = Some(p_meaningful);
+    result.autocorrelation = Some(posterior.rho);
+    result.randomisation_p = schedule.and_then(|s| {
+        let nights: Vec<(i64, f64)> = analysed
+            .iter()
+            .filter(|(n, _)| n.date >= start)
+            .map(|(n, _)| (n.day - analysed[first_on].0.day, n.severity))
+            .collect();
+        abab::randomisation_p(s, &nights, timing.onset_days)
+    });
+
+    let too_early =
+        ongoing && (span_days < i64::from(timing.onset_days) || treatment_nights < 2 * MIN_NIGHTS);
+    result.verdict = if p_benefit >= CONFIDENT && p_meaningful >= 0.5 {
+        ExperimentVerdict::Helps
+    } else if p_worse >= CONFIDENT && p_meaningfully_worse >= 0.5 {
+        ExperimentVerdict::Worse
+    } else if too_early {
+        ExperimentVerdict::TooEarly
+    } else {
+        ExperimentVerdict::NoClearEffect
+    };
+    result.explanation = explain(&result, ci, meaningful);
+    Some(result)
+}
+
+fn explain(r: &ExperimentResult, [lo, hi]: [f64; 2], meaningful: f64) -> String {
+    let id = &r.id;
+    let effect = r.effect.unwrap_or(0.0);
+    let range = format!("95% interval {} to {}", signed(lo), signed(hi));
+    let chance = r.p_benefit.unwrap_or(0.0) * 100.0;
+    match r.verdict {
+        ExperimentVerdict::Helps => format!(
+            "Nights with {id} were about {:.1} points better on the 0-10 scale ({range}); the \
+             chance it helps at all is {chance:.0}%, and that the gain reaches the {meaningful:.1} \
+             points that matter to you is {:.0}%.",
+            -effect,
+            r.p_meaningful.unwrap_or(0.0) * 100.0
+        ),
+        ExperimentVerdict::Worse => format!(
+            "Nights with {id} were about {:.1} points worse ({range}), unlikely to be chance. \
+             Consider stopping it if it is a supplement or habit; if it is prescribed, talk to \
+             the prescriber first.",
+            effect
+        ),
+        ExperimentVerdict::TooEarly => format!(
+            "Too early to judge {id}: so far {} ({range}); it usually takes about {} days to \
+             act. Keep logging.",
+            signed_points(effect),
+            r.onset_days
+        ),
+        _ => format!(
+            "No clear effect of {id} so far: {} ({range}), which is within what nights vary by \
+             anyway.",
+            signed_points(effect)
+        ),
+    }
+}
+
+fn signed(x: f64) -> String {
+    let x = round::to(x, 1);
+    if x > 0.0 {
+        format!("+{x:.1}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+fn signed_points(effect: f64) -> String {
+    format!("{} points", signed(effect))
+}
+
+/// The exposure level on each analysed night: it climbs by 1/onset each day on the remedy and
+/// falls as fast once it stops; unlogged days continue what came before.
+fn ramp_fit(analysed: &[(&Night, bool)], onset_days: u32) -> Option<crate::Posterior> {
+    let step = 1.0 / f64::from(onset_days.max(1));
+    let mut level: f64 = 0.0;
+    let mut prev: Option<(i64, bool)> = None;
+    let mut data = Ar1Data::new(2);
+    for (night, on) in analysed {
+        if let Some((day, was_on)) = prev {
+            let missed = (night.day - day - 1).max(0) as f64;
+            level = move_level(level, was_on, missed * step);
+        }
+        level = move_level(level, *on, step);
+        data.push(night.day, &[1.0, level], night.severity);
+        prev = Some((night.day, *on));
+    }
+    data.fit(&[0.0, 1.0])
+}
+
+fn move_level(level: f64, on: bool, by: f64) -> f64 {
+    if on {
+        (level + by).min(1.0)
+    } else {
+        (level - by).max(0.0)
+    }
+}
+
+/// Level change plus slope change, judged at the last night: where the nights are now,
+/// compared with where they would be had nothing changed.
+fn segmented_fit(analysed: &[(&Night, bool)], first_on: usize) -> Option<crate::Posterior> {
+    let t0 = analysed[first_on].0.day;
+    let with_trend = first_on >= TREND_BASELINE;
+    // Time in months keeps the columns on similar scales.
+    let months = |day: i64| day as f64 / 30.0;
+    let p = if with_trend { 4 } else { 3 };
+    let mut data = Ar1Data::new(p);
+    for (i, (night, _)) in analysed.iter().enumerate() {
+        let after = if i >= first_on { 1.0 } else { 0.0 };
+        let mut x = vec![1.0, after, after * months(night.day - t0)];
+        if with_trend {
+            x.push(months(night.day - t0));
+        }
+        data.push(night.day, &x, night.severity);
+    }
+    let last = analysed.last()?.0.day;
+    let mut contrast = vec![0.0, 1.0, months(last - t0)];
+    if with_trend {
+        contrast.push(0.0);
+    }
+    data.fit(&contrast)
+}
+
+fn sample_sd(values: &[f64]) -> f64 {
+    if values.len() < 2 {
+        return 0.0;
+    }
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64;
+    var.sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[i8]) -> Vec<Option<bool>> {
+        v.iter()
+            .map(|&x| match x {
+                0 => Some(false),
+                1 => Some(true),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_baseline_then_a_change_is_one_switch() {
+        let a = phases(&s(&[-1, -1, 0, 0, 1, -1, 1, 1])).expect("experiment");
+        assert_eq!(a.iter().filter(|x| **x == Some(true)).count(), 4);
+    }
+
+    #[test]
+    fn a_column_that_never_switches_is_no_experiment() {
+        assert!(phases(&s(&[1, 1, 1, -1, 1])).is_none());
+        assert!(phases(&s(&[0, 0, -1, 0])).is_none());
+    }
+
+    #[test]
+    fn missed_doses_do_not_make_a_withdrawal() {
+        let mut v = vec![0; 10];
+        v.extend([1; 10]);
+        v.extend([0, 0]);
+        v.extend([1; 10]);
+        let a = phases(&s(&v)).expect("experiment");
+        assert!(a[10..].iter().all(|x| *x == Some(true)));
+    }
+
+    #[test]
+    fn night_by_night_use_is_not_an_experiment() {
+        let v: Vec<i8> = (0..40).map(|i| ((i * 7 + i / 3) % 3 == 0) as i8).collect();
+        assert!(is_night_by_night(&s(&v)));
+        let mut ab = vec![0; 20];
+        ab.extend([1; 20]);
+        assert!(!is_night_by_night(&s(&ab)));
+    }
+}
