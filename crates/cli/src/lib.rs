@@ -62,6 +62,12 @@ enum Command {
     Plan(commands::plan::PlanArgs),
     /// Record or update one night (a check-in takes seconds).
     Log(commands::log::LogArgs),
+    /// Did a change help, which habits go with worse nights, how it is going.
+    Insights(commands::insights::InsightsArgs),
+    /// Start, list and finish experiments: one change at a time, optionally on a randomised
+    /// on/off schedule.
+    #[command(subcommand)]
+    Experiment(commands::experiment::ExperimentCommand),
     /// Lab results: add and list.
     #[command(subcommand)]
     Labs(commands::labs::LabsCommand),
@@ -94,8 +100,10 @@ where
         Command::Serve(args) => commands::serve::run(args),
         Command::Kb(cmd) => commands::kb::run(cmd),
         Command::Assess(args) => commands::assess::run(args),
-        Command::Plan(args) => commands::plan::run(args),
+        Command::Plan(args) => commands::plan::run(args, &cli.global),
         Command::Log(args) => commands::log::run(args, &cli.global),
+        Command::Insights(args) => commands::insights::run(args, &cli.global),
+        Command::Experiment(cmd) => commands::experiment::run(cmd, &cli.global),
         Command::Labs(cmd) => commands::labs::run(cmd, &cli.global),
         Command::Profile(cmd) => commands::profile::run(cmd, &cli.global),
         Command::Import(args) => commands::transfer::import(args, &cli.global),

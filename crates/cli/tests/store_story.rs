@@ -3,7 +3,8 @@
 
 use jiff::civil::date;
 use quietlegs_core::journal::{
-    Bundle, Experiment, ExperimentStatus, Intensity, LabRecord, NightEntry, SleepRecord,
+    Bundle, Experiment, ExperimentStatus, Intensity, LabRecord, NightEntry, OnOffSchedule,
+    SleepRecord,
 };
 use quietlegs_core::profile::{Profile, ProfileFormat};
 use quietlegs_store::{OnConflict, SqlStore, Store, StoreError};
@@ -105,10 +106,28 @@ async fn story(a: &SqlStore, b: &SqlStore) {
             start: date(2026, 10, 1),
             planned_end: Some(date(2026, 11, 26)),
             status: ExperimentStatus::Running,
+            schedule: None,
         },
     )
     .await
     .expect("experiment");
+    // A randomised on/off experiment keeps its seed exactly, even a large one.
+    a.put_experiment(
+        me,
+        &Experiment {
+            remedy: "compression-socks".into(),
+            start: date(2026, 10, 3),
+            planned_end: Some(date(2026, 12, 11)),
+            status: ExperimentStatus::Planned,
+            schedule: Some(OnOffSchedule {
+                seed: (1 << 53) - 1,
+                pairs: 5,
+                period_nights: 7,
+            }),
+        },
+    )
+    .await
+    .expect("scheduled experiment");
     let week = a
         .nights(me, Some(date(2026, 10, 5)), Some(date(2026, 10, 11)))
         .await

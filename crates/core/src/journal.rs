@@ -313,6 +313,20 @@ pub struct Experiment {
     pub start: Date,
     pub planned_end: Option<Date>,
     pub status: ExperimentStatus,
+    /// Present when the change is switched on and off by a randomised schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<OnOffSchedule>,
+}
+
+/// A randomised on/off schedule: `pairs` pairs of `period_nights`-night periods, each pair "on
+/// then off" or "off then on" by a coin drawn from `seed` (kept so the draw can be audited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnOffSchedule {
+    /// At most 2^53 - 1, so it survives JSON and a signed 64-bit column exactly.
+    pub seed: u64,
+    pub pairs: u32,
+    pub period_nights: u32,
 }
 
 /// Sleep measured by a wearable for one night, summed over stages. "In bed" is never asleep.

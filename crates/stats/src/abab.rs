@@ -29,6 +29,16 @@ pub struct AbabSchedule {
     pub period_nights: u32,
 }
 
+impl From<quietlegs_core::journal::OnOffSchedule> for AbabSchedule {
+    fn from(s: quietlegs_core::journal::OnOffSchedule) -> Self {
+        Self {
+            seed: s.seed,
+            pairs: s.pairs,
+            period_nights: s.period_nights,
+        }
+    }
+}
+
 impl AbabSchedule {
     /// The order of each pair, rebuilt from the seed.
     pub fn orders(&self) -> Vec<Order> {

@@ -119,7 +119,7 @@ pub(crate) fn analyse(
     for p in planned {
         let assignment = planned_assignment(series, p);
         let t = timing(&p.remedy);
-        if let Some(r) = judge(
+        match judge(
             series,
             &p.remedy,
             &assignment,
@@ -128,7 +128,10 @@ pub(crate) fn analyse(
             p.schedule.as_ref(),
             options,
         ) {
-            out.push(r);
+            Some(r) => out.push(r),
+            // Started, but no night logged on it yet.
+            None if p.ongoing => out.push(not_started(p, t, &assignment)),
+            None => {}
         }
     }
     for id in series.took_ids() {
@@ -365,18 +368,54 @@ fn judge(
     Some(result)
 }
 
+fn not_started(
+    p: &PlannedExperiment,
+    timing: RemedyTiming,
+    assignment: &Assignment,
+) -> ExperimentResult {
+    let id = &p.remedy;
+    ExperimentResult {
+        id: id.clone(),
+        design: if !timing.reversible {
+            Design::Segmented
+        } else if p.schedule.is_some() {
+            Design::Abab
+        } else {
+            Design::Ab
+        },
+        baseline_nights: assignment.iter().filter(|a| **a == Some(false)).count(),
+        treatment_nights: 0,
+        effect: None,
+        ci95: None,
+        p_benefit: None,
+        p_meaningful: None,
+        verdict: ExperimentVerdict::TooEarly,
+        start: p.start,
+        ongoing: true,
+        onset_days: timing.onset_days,
+        meaningful_change: None,
+        adherence: None,
+        autocorrelation: None,
+        randomisation_p: None,
+        explanation: format!(
+            "Too early to judge {id}: it starts on {} and no night with it is logged yet.",
+            p.start
+        ),
+    }
+}
+
 fn explain(r: &ExperimentResult, [lo, hi]: [f64; 2], meaningful: f64) -> String {
     let id = &r.id;
     let effect = r.effect.unwrap_or(0.0);
     let range = format!("95% interval {} to {}", signed(lo), signed(hi));
-    let chance = r.p_benefit.unwrap_or(0.0) * 100.0;
+    let chance = percent(r.p_benefit.unwrap_or(0.0));
     match r.verdict {
         ExperimentVerdict::Helps => format!(
             "Nights with {id} were about {:.1} points better on the 0-10 scale ({range}); the \
-             chance it helps at all is {chance:.0}%, and that the gain reaches the {meaningful:.1} \
-             points that matter to you is {:.0}%.",
+             chance it helps at all is {chance}, and that the gain reaches the {meaningful:.1} \
+             points that matter to you is {}.",
             -effect,
-            r.p_meaningful.unwrap_or(0.0) * 100.0
+            percent(r.p_meaningful.unwrap_or(0.0))
         ),
         ExperimentVerdict::Worse => format!(
             "Nights with {id} were about {:.1} points worse ({range}), unlikely to be chance. \
@@ -395,6 +434,17 @@ fn explain(r: &ExperimentResult, [lo, hi]: [f64; 2], meaningful: f64) -> String 
              anyway.",
             signed_points(effect)
         ),
+    }
+}
+
+/// A probability in words that never claims certainty.
+fn percent(p: f64) -> String {
+    if p >= 0.995 {
+        "over 99%".into()
+    } else if p < 0.005 {
+        "under 1%".into()
+    } else {
+        format!("{:.0}%", p * 100.0)
     }
 }
 

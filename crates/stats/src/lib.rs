@@ -20,7 +20,8 @@ pub use posterior::Posterior;
 pub use trend::{Trend, Week, Window};
 pub use triggers::{TriggerResult, TriggerVerdict};
 
-use quietlegs_core::journal::NightEntry;
+use quietlegs_core::KnowledgeBase;
+use quietlegs_core::journal::{Experiment, ExperimentStatus, NightEntry};
 use serde::Serialize;
 
 /// What the analysis needs to know about a remedy, from the knowledge base.
@@ -41,6 +42,62 @@ impl Default for RemedyTiming {
             reversible: true,
         }
     }
+}
+
+/// Remedy timing from the knowledge base; a remedy it does not know gets the default.
+pub fn timing_from(kb: &KnowledgeBase) -> impl Fn(&str) -> RemedyTiming + '_ {
+    move |id| {
+        kb.get(id)
+            .map_or_else(RemedyTiming::default, |e| RemedyTiming {
+                onset_days: e.onset_days.unwrap_or(RemedyTiming::default().onset_days),
+                reversible: e.reversible,
+            })
+    }
+}
+
+/// The stored experiments as the analysis takes them. Abandoned ones are left out: their
+/// nights still count as nights without the change only if a `took:` column says so.
+pub fn planned_from(experiments: &[Experiment]) -> Vec<PlannedExperiment> {
+    experiments
+        .iter()
+        .filter(|e| e.status != ExperimentStatus::Abandoned)
+        .map(|e| PlannedExperiment {
+            remedy: e.remedy.clone(),
+            start: e.start,
+            planned_end: e.planned_end,
+            ongoing: matches!(
+                e.status,
+                ExperimentStatus::Running | ExperimentStatus::Planned
+            ),
+            schedule: e.schedule.map(AbabSchedule::from),
+        })
+        .collect()
+}
+
+/// The experiments' results as the planner takes them: judged ones mark their step, running
+/// ones stay current; results that cannot be judged yet and are over change nothing.
+pub fn tried(insights: &Insights) -> Vec<quietlegs_core::plan::Tried> {
+    use quietlegs_core::plan::{Outcome, Tried};
+    insights
+        .experiments
+        .iter()
+        .filter_map(|e| {
+            let outcome = match e.verdict {
+                ExperimentVerdict::Helps => Outcome::Helps,
+                ExperimentVerdict::NoClearEffect => Outcome::NoClearEffect,
+                ExperimentVerdict::Worse => Outcome::Worse,
+                ExperimentVerdict::TooEarly | ExperimentVerdict::InsufficientData if e.ongoing => {
+                    Outcome::InProgress
+                }
+                _ => return None,
+            };
+            Some(Tried {
+                id: e.id.clone(),
+                outcome,
+                summary: format!("From your own journal: {}", e.explanation),
+            })
+        })
+        .collect()
 }
 
 /// Settings a person (or their clinician) may change.

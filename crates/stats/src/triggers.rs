@@ -52,14 +52,14 @@ pub struct TriggerResult {
     pub effect: Option<f64>,
     #[serde(serialize_with = "round::pair")]
     pub ci95: Option<[f64; 2]>,
-    #[serde(serialize_with = "round::three")]
+    #[serde(serialize_with = "round::significant")]
     pub q_value: Option<f64>,
     pub exposed_nights: usize,
     pub unexposed_nights: usize,
     pub verdict: TriggerVerdict,
     /// 0: the same night; 1: the night after.
     pub lag: u8,
-    #[serde(serialize_with = "round::three")]
+    #[serde(serialize_with = "round::significant")]
     pub p_value: Option<f64>,
     pub explanation: String,
 }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use async_trait::async_trait;
 use jiff::civil::Date;
 use quietlegs_core::journal::{
-    Bundle, Experiment, ExperimentStatus, Intensity, LabRecord, NightEntry, ProfileVersion,
-    SleepRecord,
+    Bundle, Experiment, ExperimentStatus, Intensity, LabRecord, NightEntry, OnOffSchedule,
+    ProfileVersion, SleepRecord,
 };
 use quietlegs_core::profile::{ClockTime, Profile};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -361,11 +361,25 @@ fn experiment_from_row(row: &AnyRow) -> Result<Experiment, StoreError> {
     let start: String = row.try_get("start_night")?;
     let end: Option<String> = row.try_get("planned_end")?;
     let status: String = row.try_get("status")?;
+    let seed: Option<i64> = row.try_get("schedule_seed")?;
+    let pairs: Option<i64> = row.try_get("schedule_pairs")?;
+    let period: Option<i64> = row.try_get("schedule_period_nights")?;
+    let schedule = match (seed, pairs, period) {
+        (Some(seed), Some(pairs), Some(period)) => Some(OnOffSchedule {
+            seed: u64::try_from(seed).map_err(|_| invalid("schedule_seed", &seed.to_string()))?,
+            pairs: u32::try_from(pairs)
+                .map_err(|_| invalid("schedule_pairs", &pairs.to_string()))?,
+            period_nights: u32::try_from(period)
+                .map_err(|_| invalid("schedule_period_nights", &period.to_string()))?,
+        }),
+        _ => None,
+    };
     Ok(Experiment {
         remedy: row.try_get("remedy")?,
         start: date(&start)?,
         planned_end: end.map(|e| date(&e)).transpose()?,
         status: ExperimentStatus::parse(&status).ok_or_else(|| invalid("status", &status))?,
+        schedule,
     })
 }
 
@@ -388,16 +402,29 @@ async fn upsert_experiment(
     person: PersonId,
     e: &Experiment,
 ) -> Result<(), StoreError> {
+    let schedule_seed = e
+        .schedule
+        .map(|s| {
+            i64::try_from(s.seed)
+                .map_err(|_| StoreError::Invalid("schedule seed is too large".into()))
+        })
+        .transpose()?;
     sqlx::query(
-        "INSERT INTO experiments (person_id, remedy, start_night, planned_end, status) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id, remedy, start_night) \
-         DO UPDATE SET planned_end = excluded.planned_end, status = excluded.status",
+        "INSERT INTO experiments (person_id, remedy, start_night, planned_end, status, \
+         schedule_seed, schedule_pairs, schedule_period_nights) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (person_id, remedy, start_night) \
+         DO UPDATE SET planned_end = excluded.planned_end, status = excluded.status, \
+         schedule_seed = excluded.schedule_seed, schedule_pairs = excluded.schedule_pairs, \
+         schedule_period_nights = excluded.schedule_period_nights",
     )
     .bind(person.0)
     .bind(&e.remedy)
     .bind(e.start.to_string())
     .bind(e.planned_end.map(|d| d.to_string()))
     .bind(e.status.as_str())
+    .bind(schedule_seed)
+    .bind(e.schedule.map(|s| i64::from(s.pairs)))
+    .bind(e.schedule.map(|s| i64::from(s.period_nights)))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -629,7 +656,8 @@ impl Store for SqlStore {
 
     async fn experiments(&self, person: PersonId) -> Result<Vec<Experiment>, StoreError> {
         let rows = sqlx::query(
-            "SELECT remedy, start_night, planned_end, status FROM experiments \
+            "SELECT remedy, start_night, planned_end, status, schedule_seed, schedule_pairs, \
+             schedule_period_nights FROM experiments \
              WHERE person_id = $1 ORDER BY start_night, remedy",
         )
         .bind(person.0)

@@ -213,7 +213,12 @@ fn render_entry(kb: &KnowledgeBase, e: &Entry, members: &[&str]) -> String {
         (None, None) => {}
     }
     if let Some(days) = e.onset_days {
-        line("Judge after", &format!("{days} days"));
+        let lasting = if e.reversible {
+            ""
+        } else {
+            " (the effect lasts after stopping, so it is judged as one lasting change)"
+        };
+        line("Judge after", &format!("{days} days{lasting}"));
     }
     line(
         "Evidence",

@@ -1,4 +1,6 @@
 pub mod assess;
+pub mod experiment;
+pub mod insights;
 pub mod kb;
 pub mod labs;
 pub mod log;

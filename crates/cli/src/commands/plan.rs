@@ -8,13 +8,16 @@ use quietlegs_core::plan::{self, Plan, Stage};
 use quietlegs_core::safety::{self, Level};
 
 use super::profile_input;
+use crate::database::{self, block_on};
+use crate::error::UsageError;
 use crate::text;
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// The profile (TOML or JSON, by extension; format in the spec, section 3).
+    /// The profile (TOML or JSON, by extension; format in the spec, section 3). Without it, the
+    /// stored profile is used, and the stored journal's results shape the changes to try.
     #[arg(long)]
-    profile: PathBuf,
+    profile: Option<PathBuf>,
     /// Print one JSON document on stdout.
     #[arg(long)]
     json: bool,
@@ -26,15 +29,18 @@ pub struct PlanArgs {
     today: Option<String>,
 }
 
-pub fn run(args: PlanArgs) -> Result<ExitCode> {
+pub fn run(args: PlanArgs, global: &crate::Global) -> Result<ExitCode> {
     let kb = knowledge::bundled()
         .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
     let rules = safety::bundled_rules()
         .map_err(|e| anyhow::anyhow!("the built-in safety rules are invalid:\n{e}"))?;
     let today = profile_input::today(args.today.as_deref())?;
-    let profile = profile_input::read_profile(&args.profile)?;
-    let person = profile_input::resolve(&args.profile, &profile, kb, today)?;
-    let plan = plan::plan(&person, kb, rules, today);
+    let (path, profile, tried) = match &args.profile {
+        Some(path) => (path.clone(), profile_input::read_profile(path)?, Vec::new()),
+        None => stored(kb, global)?,
+    };
+    let person = profile_input::resolve(&path, &profile, kb, today)?;
+    let plan = plan::plan_with_history(&person, kb, rules, today, &tried);
     if let Some(out) = &args.ics {
         let ics = quietlegs_io::ics::plan_calendar(&plan, profile.timezone.as_deref());
         std::fs::write(out, ics).with_context(|| format!("writing {}", out.display()))?;
@@ -46,6 +52,39 @@ pub fn run(args: PlanArgs) -> Result<ExitCode> {
         print!("{}", render(&plan, kb));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stored profile and what the stored journal says about changes tried.
+fn stored(
+    kb: &quietlegs_core::KnowledgeBase,
+    global: &crate::Global,
+) -> Result<(PathBuf, quietlegs_core::profile::Profile, Vec<plan::Tried>)> {
+    use quietlegs_store::Store;
+    block_on(async {
+        let store = database::open(global.database.as_deref()).await?;
+        let person = database::person(&store, global.user.as_deref()).await?;
+        let Some(current) = store.profile(person).await? else {
+            return Err(UsageError(
+                "no profile given and none stored: pass --profile FILE, or store one with \
+                 'quietlegs profile set FILE'"
+                    .into(),
+            )
+            .into());
+        };
+        let nights = store.nights(person, None, None).await?;
+        let planned = quietlegs_stats::planned_from(&store.experiments(person).await?);
+        let options = quietlegs_stats::Options {
+            bedtime_minutes: current.profile.bedtime.map(|b| b.minutes()),
+            ..quietlegs_stats::Options::default()
+        };
+        let timing = quietlegs_stats::timing_from(kb);
+        let insights = quietlegs_stats::analyse(&nights, &planned, &timing, &options);
+        anyhow::Ok((
+            PathBuf::from(format!("stored profile (version {})", current.version)),
+            current.profile,
+            quietlegs_stats::tried(&insights),
+        ))
+    })?
 }
 
 fn stage_heading(stage: Stage) -> &'static str {
@@ -149,6 +188,9 @@ pub fn render(plan: &Plan, kb: &quietlegs_core::KnowledgeBase) -> String {
         }
         if let Some(timing) = &step.timing {
             detail("When", timing);
+        }
+        if step.outcome == Some(plan::Outcome::InProgress) {
+            detail("Now", "you are trying this; keep logging every night");
         }
         if let (Some(start), Some(days)) = (step.start_day, step.duration_days) {
             detail(

@@ -243,6 +243,9 @@ pub struct Entry {
     pub timing: Option<String>,
     pub minutes_before_bed: Option<u32>,
     pub onset_days: Option<u32>,
+    /// Whether the effect fades once the remedy stops. Slow, cumulative changes (rebuilding
+    /// iron stores) do not, so they cannot be tested by switching them on and off.
+    pub reversible: bool,
     pub evidence: Evidence,
     pub evidence_note: String,
     pub sources: Vec<String>,

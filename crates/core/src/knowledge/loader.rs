@@ -33,6 +33,7 @@ struct RawEntry {
     timing: Option<String>,
     minutes_before_bed: Option<i64>,
     onset_days: Option<i64>,
+    reversible: Option<bool>,
     evidence: Option<String>,
     evidence_note: Option<String>,
     #[serde(default)]
@@ -383,6 +384,7 @@ fn check_entry(raw: RawEntry, file: &str, line: usize, issues: &mut Vec<KbIssue>
         timing: raw.timing,
         minutes_before_bed,
         onset_days,
+        reversible: raw.reversible.unwrap_or(true),
         evidence,
         evidence_note,
         sources: raw.sources,

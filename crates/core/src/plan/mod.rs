@@ -6,7 +6,7 @@ mod routine;
 mod steps;
 
 pub use routine::RoutineItem;
-pub use steps::{Stage, Step};
+pub use steps::{Outcome, Stage, Step, Tried};
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -38,6 +38,18 @@ pub struct Plan {
 
 /// Builds the plan. Pure: the same inputs always give the same plan.
 pub fn plan(person: &Resolved, kb: &KnowledgeBase, rules: &Rules, today: Date) -> Plan {
+    plan_with_history(person, kb, rules, today, &[])
+}
+
+/// The plan, informed by changes already tried: one that helped is kept, one that did not is
+/// marked and the next suggestion takes its place, one in progress stays the current step.
+pub fn plan_with_history(
+    person: &Resolved,
+    kb: &KnowledgeBase,
+    rules: &Rules,
+    today: Date,
+    tried: &[Tried],
+) -> Plan {
     let screening = screening::screen(&person.profile.symptoms);
     let safety = safety::assess(person, &screening, kb, rules, today);
     let mut ctx = steps::Context {
@@ -48,6 +60,7 @@ pub fn plan(person: &Resolved, kb: &KnowledgeBase, rules: &Rules, today: Date) -
         screening: &screening,
         steps: Vec::new(),
         flags: safety.flags.clone(),
+        tried,
     };
     ctx.build();
     let steps::Context {

@@ -40,6 +40,27 @@ pub struct Step {
     /// Try steps: how the person will know whether it helped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub how_to_judge: Option<String>,
+    /// Try steps already tested on this person's own nights: what their journal says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+}
+
+/// What a person's own journal says about a change they tried (from the insights).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Helps,
+    NoClearEffect,
+    Worse,
+    InProgress,
+}
+
+/// One change already tried, with the plain-words result to show in its step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tried {
+    pub id: String,
+    pub outcome: Outcome,
+    pub summary: String,
 }
 
 pub(super) struct Context<'a> {
@@ -50,6 +71,7 @@ pub(super) struct Context<'a> {
     pub screening: &'a Screening,
     pub steps: Vec<Step>,
     pub flags: Vec<Flag>,
+    pub tried: &'a [Tried],
 }
 
 /// The changes worth trying, best first: evidence, then safety, then effort. Trigger removal
@@ -116,6 +138,7 @@ impl Context<'_> {
             cautions: entry.cautions.clone(),
             start_day: None,
             how_to_judge: None,
+            outcome: None,
         };
         self.steps.push(step);
         self.steps.last_mut()
@@ -434,19 +457,48 @@ impl Context<'_> {
                 why,
             ));
         }
+        // The change being tried now stays the current one.
+        candidates.sort_by_key(|(id, _, _)| {
+            !self
+                .tried
+                .iter()
+                .any(|t| t.id == *id && t.outcome == Outcome::InProgress)
+        });
         let mut day = 0;
         let mut added = 0;
         for (id, title, why) in candidates {
+            let tried = self.tried.iter().rev().find(|t| t.id == id).cloned();
+            let name = self
+                .entry(&id)
+                .map_or(id.clone(), |e| e.name.to_lowercase());
+            if let Some(t) = tried.clone().filter(|t| t.outcome != Outcome::InProgress) {
+                // Already judged on the person's own nights: say so, and move on to the next.
+                let title = match t.outcome {
+                    Outcome::Helps => format!("Keep {name}: it helped you"),
+                    Outcome::Worse => format!(
+                        "Tried {name}: your nights were worse with it; consider stopping it"
+                    ),
+                    _ => format!("Tried {name}: no clear effect; you may stop it"),
+                };
+                if let Some(step) = self.push(Stage::Try, &id, title, t.summary.clone()) {
+                    step.outcome = Some(t.outcome);
+                }
+                continue;
+            }
             if added == MAX_TRY_STEPS {
-                break;
+                continue;
             }
             let onset = self.entry(&id).and_then(|e| e.onset_days);
+            let in_progress = tried.is_some();
             let Some(step) = self.push(Stage::Try, &id, title, why) else {
                 continue;
             };
             let days = onset.unwrap_or(MIN_TRIAL_DAYS).max(MIN_TRIAL_DAYS);
             step.duration_days = Some(days);
             step.start_day = Some(day);
+            if in_progress {
+                step.outcome = Some(Outcome::InProgress);
+            }
             step.how_to_judge = Some(format!(
                 "Change only this for {days} days and log every night. Quietlegs then compares \
                  your nights with the weeks before; a drop of about 2 points on the 0-10 scale \
