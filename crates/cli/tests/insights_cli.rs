@@ -1,55 +1,12 @@
 //! Insights, experiments and the plan's feedback through the command line.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-
 use serde_json::Value;
 
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "quietlegs-insights-{name}-{}-{}",
-            std::process::id(),
-            jiff::Timestamp::now().as_nanosecond()
-        ));
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn db(&self) -> String {
-        format!("sqlite://{}", self.path("q.db").display())
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
-
-fn run(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quietlegs"))
-        .args(args)
-        .env("QUIETLEGS_DATABASE_URL", db)
-        .stdin(Stdio::null())
-        .output()
-        .expect("quietlegs runs")
-}
+mod common;
+use common::{Scratch, run};
 
 fn ok(db: &str, args: &[&str]) -> String {
-    let out = run(db, args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    String::from_utf8(common::ok(db, args)).expect("utf-8")
 }
 
 /// 90 nights: `took:ID` off for 30, then on, 2 points better with it; alcohol on every third
@@ -125,7 +82,10 @@ fn a_bad_journal_is_named_and_exits_2() {
     let s = Scratch::new("bad");
     let file = s.path("bad.csv");
     std::fs::write(&file, "night,severity\n2026-05-01,4\n2026-05-02,eleven\n").expect("write");
-    let out = run(&s.db(), &["insights", "--journal", &file.to_string_lossy()]);
+    let out = run(
+        &s.db("q.db"),
+        &["insights", "--journal", &file.to_string_lossy()],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -133,14 +93,14 @@ fn a_bad_journal_is_named_and_exits_2() {
         "{err}"
     );
     assert!(!s.path("q.db").exists(), "no database is created");
-    let out = run(&s.db(), &["insights", "--json", "--meaningful", "-1"]);
+    let out = run(&s.db("q.db"), &["insights", "--json", "--meaningful", "-1"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn experiments_are_checked_recorded_and_feed_the_plan() {
     let s = Scratch::new("plan");
-    let db = s.db();
+    let db = s.db("q.db");
     let profile = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/profile.toml");
     ok(&db, &["profile", "set", profile]);
 

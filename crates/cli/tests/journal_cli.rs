@@ -1,59 +1,12 @@
 //! The journal through the command line: log, labs, profile, import and export, with
 //! all-or-nothing imports, lossless round trips and crash safety.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "quietlegs-journal-{name}-{}-{}",
-            std::process::id(),
-            jiff::Timestamp::now().as_nanosecond()
-        ));
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn db(&self, name: &str) -> String {
-        format!("sqlite://{}", self.path(name).display())
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
-
-fn cmd(db: &str, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_quietlegs"));
-    c.args(args)
-        .env("QUIETLEGS_DATABASE_URL", db)
-        .stdin(Stdio::null());
-    c
-}
-
-fn run(db: &str, args: &[&str]) -> Output {
-    cmd(db, args).output().expect("quietlegs runs")
-}
-
-fn ok(db: &str, args: &[&str]) -> Vec<u8> {
-    let out = run(db, args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+mod common;
+use common::{Scratch, cmd, ok, run};
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

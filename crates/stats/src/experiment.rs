@@ -281,23 +281,11 @@ fn judge(
         .unwrap_or_else(|| (0.5 * sample_sd(&baseline)).max(0.5));
 
     let mut result = ExperimentResult {
-        id: id.to_string(),
-        design,
         baseline_nights: baseline.len(),
         treatment_nights,
-        effect: None,
-        ci95: None,
-        p_benefit: None,
-        p_meaningful: None,
-        verdict: ExperimentVerdict::InsufficientData,
-        start,
-        ongoing,
-        onset_days: timing.onset_days,
         meaningful_change: Some(meaningful),
         adherence,
-        autocorrelation: None,
-        randomisation_p: None,
-        explanation: String::new(),
+        ..ExperimentResult::unjudged(id, design, start, ongoing, timing.onset_days)
     };
     if baseline.len() < MIN_NIGHTS {
         result.explanation = format!(
@@ -373,34 +361,46 @@ fn not_started(
     timing: RemedyTiming,
     assignment: &Assignment,
 ) -> ExperimentResult {
-    let id = &p.remedy;
+    let design = if !timing.reversible {
+        Design::Segmented
+    } else if p.schedule.is_some() {
+        Design::Abab
+    } else {
+        Design::Ab
+    };
     ExperimentResult {
-        id: id.clone(),
-        design: if !timing.reversible {
-            Design::Segmented
-        } else if p.schedule.is_some() {
-            Design::Abab
-        } else {
-            Design::Ab
-        },
         baseline_nights: assignment.iter().filter(|a| **a == Some(false)).count(),
-        treatment_nights: 0,
-        effect: None,
-        ci95: None,
-        p_benefit: None,
-        p_meaningful: None,
         verdict: ExperimentVerdict::TooEarly,
-        start: p.start,
-        ongoing: true,
-        onset_days: timing.onset_days,
-        meaningful_change: None,
-        adherence: None,
-        autocorrelation: None,
-        randomisation_p: None,
         explanation: format!(
-            "Too early to judge {id}: it starts on {} and no night with it is logged yet.",
-            p.start
+            "Too early to judge {}: it starts on {} and no night with it is logged yet.",
+            p.remedy, p.start
         ),
+        ..ExperimentResult::unjudged(&p.remedy, design, p.start, true, timing.onset_days)
+    }
+}
+
+impl ExperimentResult {
+    /// A result with no numbers yet; callers fill in what the nights allow.
+    fn unjudged(id: &str, design: Design, start: Date, ongoing: bool, onset_days: u32) -> Self {
+        Self {
+            id: id.to_string(),
+            design,
+            baseline_nights: 0,
+            treatment_nights: 0,
+            effect: None,
+            ci95: None,
+            p_benefit: None,
+            p_meaningful: None,
+            verdict: ExperimentVerdict::InsufficientData,
+            start,
+            ongoing,
+            onset_days,
+            meaningful_change: None,
+            adherence: None,
+            autocorrelation: None,
+            randomisation_p: None,
+            explanation: String::new(),
+        }
     }
 }
 

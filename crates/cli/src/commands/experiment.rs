@@ -20,8 +20,6 @@ use crate::Global;
 use crate::database::{self, block_on};
 use crate::error::UsageError;
 
-/// A change is tried for at least two weeks (as in the plan).
-const MIN_TRIAL_DAYS: u32 = 14;
 /// Below this many pairs no randomisation test can reach p < 0.05.
 const PAIRS_FOR_5_PERCENT: u32 = 5;
 /// Seeds stay below 2^53 so JSON and 64-bit columns hold them exactly.
@@ -159,15 +157,8 @@ async fn start(
             .into());
         }
     }
-    let start = match &args.start {
-        Some(text) => text.parse::<Date>().map_err(|_| {
-            UsageError(format!(
-                "--start: '{text}' is not a date (expected YYYY-MM-DD)"
-            ))
-        })?,
-        None => today,
-    };
-    let onset = entry.onset_days.unwrap_or(MIN_TRIAL_DAYS);
+    let start = profile_input::date_or(args.start.as_deref(), "--start", today)?;
+    let trial = plan::trial_days(entry.onset_days);
     let schedule = if args.on_off {
         if !entry.reversible {
             return Err(UsageError(format!(
@@ -181,14 +172,16 @@ async fn start(
         Some(OnOffSchedule {
             seed,
             pairs: args.pairs,
-            period_nights: args.period.unwrap_or((onset + 5).clamp(7, 28)),
+            period_nights: args
+                .period
+                .unwrap_or((entry.onset_days.unwrap_or(trial) + 5).clamp(7, 28)),
         })
     } else {
         None
     };
     let nights = match schedule {
         Some(s) => 2 * s.pairs * s.period_nights,
-        None => args.days.unwrap_or(onset.max(MIN_TRIAL_DAYS)),
+        None => args.days.unwrap_or(trial),
     };
     let end = start
         .checked_add(Span::new().days(i64::from(nights) - 1))

@@ -9,11 +9,12 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use quietlegs_core::KnowledgeBase;
+use quietlegs_core::journal::ProfileVersion;
 use quietlegs_core::knowledge;
 use quietlegs_stats::{
     ExperimentResult, ExperimentVerdict, Insights, Options, TriggerResult, TriggerVerdict,
 };
-use quietlegs_store::Store;
+use quietlegs_store::{PersonId, SqlStore, Store};
 
 use crate::Global;
 use crate::database::{self, block_on};
@@ -47,17 +48,35 @@ fn meaningful(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Insights over a person's stored journal and experiments; the stored profile's bedtime, when
+/// there is one, sets what counts as late exercise.
+pub async fn from_store(
+    store: &SqlStore,
+    person: PersonId,
+    kb: &KnowledgeBase,
+    profile: Option<&ProfileVersion>,
+    mut options: Options,
+) -> Result<Insights> {
+    let nights = store.nights(person, None, None).await?;
+    let planned = quietlegs_stats::planned_from(&store.experiments(person).await?);
+    options.bedtime_minutes = profile.and_then(|p| p.profile.bedtime.map(|b| b.minutes()));
+    let timing = quietlegs_stats::timing_from(kb);
+    Ok(quietlegs_stats::analyse(
+        &nights, &planned, &timing, &options,
+    ))
+}
+
 pub fn run(args: InsightsArgs, global: &Global) -> Result<ExitCode> {
     let kb = knowledge::bundled()
         .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
-    let mut options = Options {
+    let options = Options {
         meaningful_change: args.meaningful,
         bad_night_threshold: args.bad_night,
         ..Options::default()
     };
-    let timing = quietlegs_stats::timing_from(kb);
     let insights = match &args.journal {
         Some(path) => {
+            let timing = quietlegs_stats::timing_from(kb);
             let name = path.display().to_string();
             let file =
                 File::open(path).map_err(|e| UsageError(format!("{name}: cannot open: {e}")))?;
@@ -68,15 +87,8 @@ pub fn run(args: InsightsArgs, global: &Global) -> Result<ExitCode> {
         None => block_on(async {
             let store = database::open(global.database.as_deref()).await?;
             let person = database::person(&store, global.user.as_deref()).await?;
-            let nights = store.nights(person, None, None).await?;
-            let experiments = store.experiments(person).await?;
-            if let Some(p) = store.profile(person).await? {
-                options.bedtime_minutes = p.profile.bedtime.map(|b| b.minutes());
-            }
-            let planned = quietlegs_stats::planned_from(&experiments);
-            anyhow::Ok(quietlegs_stats::analyse(
-                &nights, &planned, &timing, &options,
-            ))
+            let profile = store.profile(person).await?;
+            anyhow::Ok(from_store(&store, person, kb, profile.as_ref(), options).await?)
         })??,
     };
     if args.json {

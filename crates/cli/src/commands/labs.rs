@@ -2,7 +2,6 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use jiff::civil::Date;
 use quietlegs_core::journal::LabRecord;
 use quietlegs_core::knowledge;
 use quietlegs_core::profile::{LabInput, check_lab};
@@ -51,14 +50,7 @@ fn add(args: AddArgs, global: &Global) -> Result<ExitCode> {
     let kb = knowledge::bundled()
         .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
     let today = jiff::Zoned::now().date();
-    let date = match &args.date {
-        Some(text) => text.parse::<Date>().map_err(|_| {
-            UsageError(format!(
-                "--date: '{text}' is not a date (expected YYYY-MM-DD)"
-            ))
-        })?,
-        None => today,
-    };
+    let date = super::profile_input::date_or(args.date.as_deref(), "--date", today)?;
     let input = LabInput {
         test: args.test.clone(),
         value: args.value,

@@ -37,14 +37,7 @@ fn default_night() -> Date {
 }
 
 pub fn run(args: LogArgs, global: &Global) -> Result<ExitCode> {
-    let night = match &args.night {
-        Some(text) => text.parse::<Date>().map_err(|_| {
-            UsageError(format!(
-                "--night: '{text}' is not a date (expected YYYY-MM-DD)"
-            ))
-        })?,
-        None => default_night(),
-    };
+    let night = super::profile_input::date_or(args.night.as_deref(), "--night", default_night())?;
     let mut pairs: Vec<(String, String)> = Vec::new();
     for field in &args.fields {
         let (k, v) = field.split_once('=').ok_or_else(|| {

@@ -71,14 +71,14 @@ fn stored(
             )
             .into());
         };
-        let nights = store.nights(person, None, None).await?;
-        let planned = quietlegs_stats::planned_from(&store.experiments(person).await?);
-        let options = quietlegs_stats::Options {
-            bedtime_minutes: current.profile.bedtime.map(|b| b.minutes()),
-            ..quietlegs_stats::Options::default()
-        };
-        let timing = quietlegs_stats::timing_from(kb);
-        let insights = quietlegs_stats::analyse(&nights, &planned, &timing, &options);
+        let insights = super::insights::from_store(
+            &store,
+            person,
+            kb,
+            Some(&current),
+            quietlegs_stats::Options::default(),
+        )
+        .await?;
         anyhow::Ok((
             PathBuf::from(format!("stored profile (version {})", current.version)),
             current.profile,

@@ -46,13 +46,18 @@ pub fn resolve(
 
 /// `--today`, or the local date.
 pub fn today(arg: Option<&str>) -> Result<Date> {
+    date_or(arg, "--today", jiff::Zoned::now().date())
+}
+
+/// A date option's value, or `default` when it was not given.
+pub fn date_or(arg: Option<&str>, flag: &str, default: Date) -> Result<Date> {
     match arg {
         Some(text) => text.parse::<Date>().map_err(|_| {
             UsageError(format!(
-                "--today: '{text}' is not a date (expected YYYY-MM-DD)"
+                "{flag}: '{text}' is not a date (expected YYYY-MM-DD)"
             ))
             .into()
         }),
-        None => Ok(jiff::Zoned::now().date()),
+        None => Ok(default),
     }
 }

@@ -6,7 +6,7 @@ mod routine;
 mod steps;
 
 pub use routine::RoutineItem;
-pub use steps::{Outcome, Stage, Step, Tried};
+pub use steps::{Outcome, Stage, Step, Tried, trial_days};
 
 use jiff::civil::Date;
 use serde::Serialize;

@@ -99,6 +99,11 @@ const MAX_TRY_STEPS: usize = 5;
 /// A trial shorter than this cannot be told apart from night-to-night noise.
 const MIN_TRIAL_DAYS: u32 = 14;
 
+/// How long to try a change: the time it takes to act, and never less than two weeks.
+pub fn trial_days(onset_days: Option<u32>) -> u32 {
+    onset_days.unwrap_or(MIN_TRIAL_DAYS).max(MIN_TRIAL_DAYS)
+}
+
 impl Context<'_> {
     pub(super) fn build(&mut self) {
         self.safety_stage();
@@ -493,7 +498,7 @@ impl Context<'_> {
             let Some(step) = self.push(Stage::Try, &id, title, why) else {
                 continue;
             };
-            let days = onset.unwrap_or(MIN_TRIAL_DAYS).max(MIN_TRIAL_DAYS);
+            let days = trial_days(onset);
             step.duration_days = Some(days);
             step.start_day = Some(day);
             if in_progress {
