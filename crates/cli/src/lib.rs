@@ -78,6 +78,9 @@ enum Command {
     Import(commands::transfer::ImportArgs),
     /// Export everything as JSON, or the journal as CSV.
     Export(commands::transfer::ExportArgs),
+    /// Accounts for server mode (`serve --multi-user`).
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
 }
 
 /// Runs the command line with `args` and returns the process exit code: 0 success, 1 runtime
@@ -95,9 +98,12 @@ where
             return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
         }
     };
-    init_tracing();
+    // The server picks its own log format from its settings.
+    if !matches!(cli.command, Command::Serve(_)) {
+        init_tracing(false, "warn");
+    }
     let result = match cli.command {
-        Command::Serve(args) => commands::serve::run(args),
+        Command::Serve(args) => commands::serve::run(args, &cli.global),
         Command::Kb(cmd) => commands::kb::run(cmd),
         Command::Assess(args) => commands::assess::run(args),
         Command::Plan(args) => commands::plan::run(args, &cli.global),
@@ -108,6 +114,7 @@ where
         Command::Profile(cmd) => commands::profile::run(cmd, &cli.global),
         Command::Import(args) => commands::transfer::import(args, &cli.global),
         Command::Export(args) => commands::transfer::export(args, &cli.global),
+        Command::User(cmd) => commands::user::run(cmd, &cli.global),
     };
     match result {
         Ok(code) => code,
@@ -122,12 +129,18 @@ where
     }
 }
 
-fn init_tracing() {
+/// Logs go to stderr; `QUIETLEGS_LOG` sets the filter (e.g. `debug`). Servers may log JSON lines.
+fn init_tracing(json: bool, default_filter: &str) {
     use tracing_subscriber::EnvFilter;
     let filter =
-        EnvFilter::try_from_env("QUIETLEGS_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
+        EnvFilter::try_from_env("QUIETLEGS_LOG").unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .try_init();
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }

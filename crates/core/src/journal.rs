@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::profile::ClockTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Intensity {
     Light,
@@ -37,10 +38,13 @@ impl Intensity {
 
 /// One night. `None` is "not recorded", never zero.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NightEntry {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub night: Option<Date>,
     /// 0-10: how bad the legs were that evening and night.
+    #[cfg_attr(feature = "openapi", schema(maximum = 10))]
     pub severity: u8,
     pub onset: Option<ClockTime>,
     pub sleep_hours: Option<f64>,
@@ -263,6 +267,7 @@ impl NightEntry {
 
 /// A lab result as stored: what was entered and its value in the test's canonical unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LabRecord {
     pub test: String,
@@ -270,6 +275,7 @@ pub struct LabRecord {
     pub unit: String,
     pub canonical_value: f64,
     pub canonical_unit: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: Date,
     /// Where it came from: "manual", "import", "fhir"...
     pub source: String,
@@ -431,4 +437,17 @@ pub struct Bundle {
 impl Bundle {
     pub const FORMAT: &'static str = "quietlegs-export";
     pub const VERSION: u32 = 1;
+}
+
+impl LabRecord {
+    /// This result as a profile lab entry (in its canonical unit), so stored results count in
+    /// the plan exactly like results written into the profile.
+    pub fn as_input(&self) -> crate::profile::LabInput {
+        crate::profile::LabInput {
+            test: self.test.clone(),
+            value: self.canonical_value,
+            unit: self.canonical_unit.clone(),
+            date: Some(self.date),
+        }
+    }
 }

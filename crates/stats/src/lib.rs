@@ -158,3 +158,63 @@ pub fn analyse(
         note: NOTE,
     }
 }
+
+/// Analyses what a person has stored: their nights, the experiments they declared, and their
+/// bedtime (which decides what counts as late exercise), with the knowledge base's timings.
+pub fn analyse_stored(
+    nights: &[NightEntry],
+    experiments: &[Experiment],
+    bedtime: Option<quietlegs_core::profile::ClockTime>,
+    kb: &KnowledgeBase,
+    mut options: Options,
+) -> Insights {
+    options.bedtime_minutes = bedtime.map(|b| b.minutes());
+    analyse(
+        nights,
+        &planned_from(experiments),
+        &timing_from(kb),
+        &options,
+    )
+}
+
+/// A knowledge-base name for an id, else the id in words ("caffeine-late" -> "Caffeine after
+/// 14:00").
+pub fn display_name(kb: &KnowledgeBase, id: &str) -> String {
+    match (id, kb.get(id)) {
+        ("caffeine-late", _) => "Caffeine after 14:00".into(),
+        (_, Some(e)) => e.name.clone(),
+        _ => {
+            let words = id.replace('-', " ");
+            let mut chars = words.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+impl ExperimentVerdict {
+    /// The verdict as a person reads it.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            ExperimentVerdict::Helps => "helps",
+            ExperimentVerdict::NoClearEffect => "no clear effect",
+            ExperimentVerdict::Worse => "worse",
+            ExperimentVerdict::TooEarly => "too early to tell",
+            ExperimentVerdict::InsufficientData => "not enough data",
+        }
+    }
+}
+
+impl TriggerVerdict {
+    /// The verdict as a person reads it.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            TriggerVerdict::LikelyTrigger => "goes with worse nights",
+            TriggerVerdict::LikelyProtective => "goes with better nights",
+            TriggerVerdict::NoEvidence => "no clear link",
+            TriggerVerdict::InsufficientData => "not enough nights",
+        }
+    }
+}

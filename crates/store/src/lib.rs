@@ -33,6 +33,17 @@ pub enum OnConflict {
     Overwrite,
 }
 
+/// A signed-in browser session, found by the hash of its cookie token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub person: PersonId,
+    pub username: String,
+    /// Sent back with every state-changing request (header or form field).
+    pub csrf_token: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
@@ -53,6 +64,20 @@ pub trait Store: Send + Sync {
         password_hash: Option<&str>,
     ) -> Result<PersonId, StoreError>;
     async fn password_hash(&self, person: PersonId) -> Result<Option<String>, StoreError>;
+
+    /// Stores a session under the hash of its token.
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        person: PersonId,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+    /// The session with this token hash, unless it expired before `now` (Unix seconds).
+    async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>, StoreError>;
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Forgets sessions that expired before `now`; returns how many.
+    async fn delete_expired_sessions(&self, now: i64) -> Result<u64, StoreError>;
 
     /// Saves the profile as a new version unless it equals the latest one; returns the version.
     async fn put_profile(&self, person: PersonId, profile: &Profile) -> Result<i64, StoreError>;

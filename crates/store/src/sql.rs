@@ -15,7 +15,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::{AnyPool, Row};
 
-use crate::{ImportReport, OnConflict, PersonId, Store, StoreError};
+use crate::{ImportReport, OnConflict, PersonId, Session, Store, StoreError};
 
 /// Rows per multi-row INSERT. Small on purpose: sqlx's SQLite binding cost grows with the square
 /// of a statement's parameter count (3,650 nights: 200 rows per statement took 745 ms, 8 took
@@ -531,6 +531,63 @@ impl Store for SqlStore {
             .map(|r| r.try_get("password_hash"))
             .transpose()?
             .flatten())
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        person: PersonId,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(person.0)
+        .bind(csrf_token)
+        .bind(now())
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.person_id, p.username, s.csrf_token, s.expires_at FROM sessions s \
+             JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Session {
+                person: PersonId(r.try_get("person_id")?),
+                username: r.try_get("username")?,
+                csrf_token: r.try_get("csrf_token")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_expired_sessions(&self, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     async fn put_profile(&self, person: PersonId, profile: &Profile) -> Result<i64, StoreError> {

@@ -1,65 +1,288 @@
 //! The Quietlegs web app. Handlers translate HTTP to domain calls and back; no rule is decided
 //! here.
+//!
+//! Two modes share every route: *local* (one person, loopback only, signed in by a random link
+//! the server prints) and *server* (accounts with passwords). Both use the same sessions, CSRF
+//! tokens and per-person queries.
 
+mod api;
+mod assets;
+mod auth;
+mod charts;
+mod error;
+mod forms;
 mod library;
+mod openapi;
 mod pages;
+mod security;
+mod service;
 
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::middleware;
+use axum::routing::{get, post};
 use quietlegs_core::KnowledgeBase;
+use quietlegs_core::safety::Rules;
+use quietlegs_store::Store;
 use tokio::net::TcpListener;
 
-/// Shared, read-only state of the app.
-#[derive(Clone, Copy)]
-pub struct AppState {
-    pub kb: &'static KnowledgeBase,
+pub use auth::{check_password, check_username, hash_password, new_token};
+
+/// How people reach their data.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// One person on this machine; `token` is the secret in the sign-in link.
+    Local { token: String },
+    /// Many people with accounts.
+    Server {
+        /// Whether new people may create accounts from the sign-up page.
+        signup: bool,
+    },
+}
+
+/// Settings the app runs with; the binary reads them from flags, a file and the environment.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub mode: Mode,
+    /// Mark cookies `Secure` (set when the app is served over HTTPS, e.g. behind a proxy).
+    pub secure_cookies: bool,
+    /// How long a sign-in lasts.
+    pub session_days: u32,
+    /// Local mode: the `Host` values that name this server (anything else is refused, which
+    /// stops DNS-rebinding pages from reading the journal).
+    pub allowed_hosts: Vec<String>,
+    /// Failed sign-ins allowed per account name (and 4x per client address) in 15 minutes.
+    pub login_attempts: u32,
+}
+
+impl WebConfig {
+    /// Local mode on `addr` with a fresh sign-in token.
+    pub fn local(addr: SocketAddr) -> Self {
+        Self {
+            mode: Mode::Local { token: new_token() },
+            secure_cookies: false,
+            session_days: 30,
+            allowed_hosts: loopback_hosts(addr.port()),
+            login_attempts: 5,
+        }
+    }
+
+    /// Server mode.
+    pub fn server(signup: bool) -> Self {
+        Self {
+            mode: Mode::Server { signup },
+            secure_cookies: false,
+            session_days: 30,
+            allowed_hosts: Vec::new(),
+            login_attempts: 5,
+        }
+    }
+
+    /// The link that signs the local person in (local mode only).
+    pub fn sign_in_url(&self, bound: SocketAddr) -> Option<String> {
+        match &self.mode {
+            Mode::Local { token } => Some(format!(
+                "http://{}:{}/login?token={token}",
+                if bound.is_ipv6() {
+                    "[::1]"
+                } else {
+                    "127.0.0.1"
+                },
+                bound.port()
+            )),
+            Mode::Server { .. } => None,
+        }
+    }
+}
+
+/// The names a browser may use for a loopback server on `port`.
+pub fn loopback_hosts(port: u16) -> Vec<String> {
+    ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .map(|h| format!("{h}:{port}"))
+        .collect()
+}
+
+struct Inner {
+    kb: &'static KnowledgeBase,
+    rules: &'static Rules,
+    store: Arc<dyn Store>,
+    config: WebConfig,
+    limiter: auth::LoginLimiter,
+}
+
+/// Shared state of the app: read-only knowledge and rules, the store, the settings.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl AppState {
+    pub fn new(
+        kb: &'static KnowledgeBase,
+        rules: &'static Rules,
+        store: Arc<dyn Store>,
+        config: WebConfig,
+    ) -> Self {
+        let limiter = auth::LoginLimiter::new(config.login_attempts);
+        Self(Arc::new(Inner {
+            kb,
+            rules,
+            store,
+            config,
+            limiter,
+        }))
+    }
+
+    fn kb(&self) -> &'static KnowledgeBase {
+        self.0.kb
+    }
+
+    fn rules(&self) -> &'static Rules {
+        self.0.rules
+    }
+
+    fn store(&self) -> &dyn Store {
+        self.0.store.as_ref()
+    }
+
+    fn config(&self) -> &WebConfig {
+        &self.0.config
+    }
 }
 
 /// Every route of the app.
-pub fn router(kb: &'static KnowledgeBase) -> Router {
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/signup", post(api::signup))
+        .route("/login", post(api::login))
+        .route("/logout", post(api::logout))
+        .route("/profile", get(api::get_profile).put(api::put_profile))
+        .route("/plan", get(api::plan))
+        .route("/journal", get(api::journal))
+        .route(
+            "/journal/{night}",
+            get(api::get_night)
+                .put(api::put_night)
+                .delete(api::delete_night),
+        )
+        .route("/labs", get(api::labs).post(api::add_lab))
+        .route("/labs/{id}", get(api::get_lab).delete(api::delete_lab))
+        .route("/insights", get(api::insights))
+        .route("/export", get(api::export))
+        .route("/import", post(api::import))
+        .route("/calendar", get(api::calendar))
+        .route("/kb", get(library::api_list))
+        .route("/kb/{id}", get(library::api_show))
+        .fallback(api::not_found);
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(pages::home::page))
         .route("/healthz", get(healthz))
-        .route("/static/app.css", get(stylesheet))
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/static/{file}", get(assets::file))
+        .route(
+            "/login",
+            get(pages::account::login_page).post(pages::account::login),
+        )
+        .route(
+            "/signup",
+            get(pages::account::signup_page).post(pages::account::signup),
+        )
+        .route("/logout", post(pages::account::logout))
+        .route(
+            "/assess",
+            get(pages::assess::page).post(pages::assess::save),
+        )
+        .route("/plan", get(pages::plan::page))
+        .route("/tonight", get(pages::tonight::page))
+        .route(
+            "/checkin",
+            get(pages::checkin::page).post(pages::checkin::save),
+        )
+        .route("/checkin/delete", post(pages::checkin::delete))
+        .route("/journal", get(pages::journal::page))
+        .route("/insights", get(pages::insights::page))
+        .route(
+            "/insights/severity.svg",
+            get(pages::insights::severity_chart),
+        )
+        .route(
+            "/insights/triggers.svg",
+            get(pages::insights::trigger_chart),
+        )
+        .route("/labs", get(pages::labs::page).post(pages::labs::add))
+        .route("/labs/delete", post(pages::labs::delete))
+        .route("/labs/chart.svg", get(pages::labs::chart))
+        .route(
+            "/settings",
+            get(pages::settings::page).post(pages::settings::save),
+        )
+        .route("/settings/import", post(pages::settings::import))
         .route("/library", get(library::page))
         .route("/library/{id}", get(library::entry_page))
-        .route("/api/v1/kb", get(library::api_list))
-        .route("/api/v1/kb/{id}", get(library::api_show))
+        .nest("/api/v1", api)
         .fallback(pages::not_found)
-        .with_state(AppState { kb })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session_layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::guard,
+        ))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
 }
 
 /// Serves the app on `listener` until `shutdown` resolves, then finishes open requests.
 pub async fn serve(
     listener: TcpListener,
-    kb: &'static KnowledgeBase,
+    state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(kb))
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }
 
-async fn healthz() -> &'static str {
-    "ok"
+/// One log line per request: the route pattern (never the actual path or query, which can hold
+/// dates of nights or the sign-in token), the status and the time taken.
+async fn log_request(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "(unmatched)".to_string(), |p| p.as_str().to_string());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
 }
 
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [
+async fn healthz(
+    axum::extract::State(app): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match app.store().ping().await {
+        Ok(()) => "ok".into_response(),
+        Err(err) => {
+            tracing::error!(%err, "health check: the database does not answer");
             (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
-        ],
-        include_str!("../static/app.css"),
-    )
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "the database does not answer",
+            )
+                .into_response()
+        }
+    }
 }

@@ -7,7 +7,9 @@ use quietlegs_core::knowledge::{Entry, Kind, Source, Summary};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::pages::{not_found, render};
+use crate::auth::Viewer;
+use crate::error::ApiError;
+use crate::pages::{Chrome, not_found, render};
 
 #[derive(Debug, Deserialize)]
 pub struct LibraryQuery {
@@ -25,6 +27,7 @@ struct Group<'a> {
 #[derive(Template)]
 #[template(path = "library.html")]
 struct LibraryPage<'a> {
+    chrome: Chrome,
     q: &'a str,
     kind: &'a str,
     kinds: Vec<(&'static str, &'static str)>,
@@ -32,9 +35,13 @@ struct LibraryPage<'a> {
     total: usize,
 }
 
-pub async fn page(State(app): State<AppState>, Query(query): Query<LibraryQuery>) -> Response {
+pub async fn page(
+    State(app): State<AppState>,
+    Viewer(user): Viewer,
+    Query(query): Query<LibraryQuery>,
+) -> Response {
     let kind: Option<Kind> = query.kind.parse().ok();
-    let found = app.kb.find(&query.q, kind);
+    let found = app.kb().find(&query.q, kind);
     let searching = !query.q.trim().is_empty();
     let groups = if searching {
         // Search results keep their ranking rather than being regrouped.
@@ -53,6 +60,7 @@ pub async fn page(State(app): State<AppState>, Query(query): Query<LibraryQuery>
             .collect()
     };
     render(&LibraryPage {
+        chrome: Chrome::new(&app, user.as_ref(), "library"),
         q: &query.q,
         kind: &query.kind,
         kinds: Kind::ALL
@@ -67,6 +75,7 @@ pub async fn page(State(app): State<AppState>, Query(query): Query<LibraryQuery>
 #[derive(Template)]
 #[template(path = "entry.html")]
 struct EntryPage<'a> {
+    chrome: Chrome,
     e: &'a Entry,
     meaning: &'static str,
     dose: Option<String>,
@@ -76,19 +85,32 @@ struct EntryPage<'a> {
     sources: Vec<&'a Source>,
 }
 
-pub async fn entry_page(State(app): State<AppState>, Path(id): Path<String>) -> Response {
-    let Some(e) = app.kb.get(&id) else {
-        return not_found().await;
+pub async fn entry_page(
+    State(app): State<AppState>,
+    Viewer(user): Viewer,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(e) = app.kb().get(&id) else {
+        return not_found(State(app), Viewer(user)).await;
     };
-    let lookup = |ids: &[String]| ids.iter().filter_map(|i| app.kb.get(i)).collect::<Vec<_>>();
+    let lookup = |ids: &[String]| {
+        ids.iter()
+            .filter_map(|i| app.kb().get(i))
+            .collect::<Vec<_>>()
+    };
     render(&EntryPage {
+        chrome: Chrome::new(&app, user.as_ref(), "library"),
         e,
         meaning: e.evidence.meaning(),
         dose: e.dose.as_ref().map(ToString::to_string),
         member_of: lookup(&e.member_of),
-        members: app.kb.members_of(&e.id).collect(),
+        members: app.kb().members_of(&e.id).collect(),
         related: lookup(&e.related),
-        sources: e.sources.iter().filter_map(|s| app.kb.source(s)).collect(),
+        sources: e
+            .sources
+            .iter()
+            .filter_map(|s| app.kb().source(s))
+            .collect(),
     })
 }
 
@@ -99,12 +121,14 @@ pub async fn api_list(State(app): State<AppState>, Query(query): Query<LibraryQu
         match query.kind.parse::<Kind>() {
             Ok(k) => Some(k),
             Err(message) => {
-                return api_error(StatusCode::BAD_REQUEST, "bad-kind", &message, "kind");
+                return ApiError::bad_request(message)
+                    .with_field("kind")
+                    .into_response();
             }
         }
     };
     let items: Vec<Summary> = app
-        .kb
+        .kb()
         .find(&query.q, kind)
         .into_iter()
         .map(Summary::from)
@@ -113,19 +137,14 @@ pub async fn api_list(State(app): State<AppState>, Query(query): Query<LibraryQu
 }
 
 pub async fn api_show(State(app): State<AppState>, Path(id): Path<String>) -> Response {
-    match app.kb.get(&id) {
+    match app.kb().get(&id) {
         Some(e) => Json(e).into_response(),
-        None => api_error(
+        None => ApiError::new(
             StatusCode::NOT_FOUND,
             "not-found",
-            &format!("no knowledge entry '{id}'"),
-            "id",
-        ),
+            format!("no knowledge entry '{id}'"),
+        )
+        .with_field("id")
+        .into_response(),
     }
-}
-
-/// The error body of spec section 7.
-pub fn api_error(status: StatusCode, code: &str, message: &str, field: &str) -> Response {
-    let body = serde_json::json!({"error": {"code": code, "message": message, "field": field}});
-    (status, Json(body)).into_response()
 }

@@ -1,21 +1,17 @@
-//! The library pages and knowledge API, exercised through the real router.
+//! The library pages and knowledge API, exercised through the real router. Anyone may read
+//! the library, signed in or not.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use quietlegs_core::knowledge;
-use tower::ServiceExt;
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use quietlegs_web::WebConfig;
 
 async fn get(path: &str) -> (StatusCode, String) {
-    let kb = knowledge::bundled().expect("bundled knowledge is valid");
-    let response = quietlegs_web::router(kb)
-        .oneshot(Request::get(path).body(Body::empty()).expect("request"))
-        .await
-        .expect("router answers");
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
-        .await
-        .expect("body");
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    let app = TestApp::sqlite("library", WebConfig::server(true)).await;
+    let answer = app.client().get(path).await;
+    app.finish().await;
+    (answer.status, answer.body)
 }
 
 #[tokio::test]

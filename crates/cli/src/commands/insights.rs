@@ -11,9 +11,7 @@ use clap::Args;
 use quietlegs_core::KnowledgeBase;
 use quietlegs_core::journal::ProfileVersion;
 use quietlegs_core::knowledge;
-use quietlegs_stats::{
-    ExperimentResult, ExperimentVerdict, Insights, Options, TriggerResult, TriggerVerdict,
-};
+use quietlegs_stats::{ExperimentResult, Insights, Options, TriggerResult, TriggerVerdict};
 use quietlegs_store::{PersonId, SqlStore, Store};
 
 use crate::Global;
@@ -55,14 +53,17 @@ pub async fn from_store(
     person: PersonId,
     kb: &KnowledgeBase,
     profile: Option<&ProfileVersion>,
-    mut options: Options,
+    options: Options,
 ) -> Result<Insights> {
     let nights = store.nights(person, None, None).await?;
-    let planned = quietlegs_stats::planned_from(&store.experiments(person).await?);
-    options.bedtime_minutes = profile.and_then(|p| p.profile.bedtime.map(|b| b.minutes()));
-    let timing = quietlegs_stats::timing_from(kb);
-    Ok(quietlegs_stats::analyse(
-        &nights, &planned, &timing, &options,
+    let experiments = store.experiments(person).await?;
+    let bedtime = profile.and_then(|p| p.profile.bedtime);
+    Ok(quietlegs_stats::analyse_stored(
+        &nights,
+        &experiments,
+        bedtime,
+        kb,
+        options,
     ))
 }
 
@@ -99,30 +100,10 @@ pub fn run(args: InsightsArgs, global: &Global) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A knowledge-base name for an id, else the id in words ("caffeine-late" -> "caffeine late").
-pub fn display_name(kb: &KnowledgeBase, id: &str) -> String {
-    match (id, kb.get(id)) {
-        ("caffeine-late", _) => "Caffeine after 14:00".into(),
-        (_, Some(e)) => e.name.clone(),
-        _ => {
-            let words = id.replace('-', " ");
-            let mut chars = words.chars();
-            chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect())
-                .unwrap_or_default()
-        }
-    }
-}
+pub use quietlegs_stats::display_name;
 
 fn experiment_line(e: &ExperimentResult, kb: &KnowledgeBase) -> String {
-    let verdict = match e.verdict {
-        ExperimentVerdict::Helps => "helps",
-        ExperimentVerdict::NoClearEffect => "no clear effect",
-        ExperimentVerdict::Worse => "worse",
-        ExperimentVerdict::TooEarly => "too early to tell",
-        ExperimentVerdict::InsufficientData => "not enough data",
-    };
+    let verdict = e.verdict.in_words();
     format!(
         "{}: {verdict} (from {}; {} nights before, {} with it{})",
         display_name(kb, &e.id),
@@ -136,12 +117,7 @@ fn experiment_line(e: &ExperimentResult, kb: &KnowledgeBase) -> String {
 }
 
 fn trigger_line(t: &TriggerResult, kb: &KnowledgeBase) -> String {
-    let verdict = match t.verdict {
-        TriggerVerdict::LikelyTrigger => "goes with worse nights",
-        TriggerVerdict::LikelyProtective => "goes with better nights",
-        TriggerVerdict::NoEvidence => "no clear link",
-        TriggerVerdict::InsufficientData => "not enough nights",
-    };
+    let verdict = t.verdict.in_words();
     let when = if t.lag == 0 {
         "same night"
     } else {

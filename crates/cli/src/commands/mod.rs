@@ -9,3 +9,4 @@ pub mod profile;
 mod profile_input;
 pub mod serve;
 pub mod transfer;
+pub mod user;

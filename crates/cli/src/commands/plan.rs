@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Args;
 use quietlegs_core::knowledge;
-use quietlegs_core::plan::{self, Plan, Stage};
+use quietlegs_core::plan::{self, Plan};
 use quietlegs_core::safety::{self, Level};
 
 use super::profile_input;
@@ -79,25 +79,18 @@ fn stored(
             quietlegs_stats::Options::default(),
         )
         .await?;
+        // Results stored with `labs add` count like results written into the profile.
+        let mut profile = current.profile;
+        let labs = store.labs(person).await?;
+        profile
+            .labs
+            .extend(labs.iter().map(|(_, lab)| lab.as_input()));
         anyhow::Ok((
             PathBuf::from(format!("stored profile (version {})", current.version)),
-            current.profile,
+            profile,
             quietlegs_stats::tried(&insights),
         ))
     })?
-}
-
-fn stage_heading(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Safety => "First, your safety",
-        Stage::Test => "Tests to ask for",
-        Stage::Stop => "Things to discuss or pause",
-        Stage::Iron => "Iron",
-        Stage::Try => "Changes to try, one at a time",
-        Stage::Routine => "Evening routine",
-        Stage::Acute => "On a bad night",
-        Stage::Escalate => "If it is not enough",
-    }
 }
 
 /// The plan as a person reads it in a terminal: urgent things first.
@@ -168,7 +161,7 @@ pub fn render(plan: &Plan, kb: &quietlegs_core::KnowledgeBase) -> String {
     let mut stage = None;
     for step in &plan.steps {
         if stage != Some(step.stage) {
-            out.push_str(&format!("\n{}\n", stage_heading(step.stage)));
+            out.push_str(&format!("\n{}\n", step.stage.heading()));
             stage = Some(step.stage);
         }
         out.push_str(&text::wrap(

@@ -95,29 +95,8 @@ fn read_bundle(file: &std::path::Path, format: Format) -> Result<Bundle> {
         Format::Json => {
             let text = std::fs::read_to_string(file)
                 .map_err(|e| UsageError(format!("{name}: cannot read: {e}")))?;
-            let mut de = serde_json::Deserializer::from_str(&text);
-            let bundle: Bundle = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                UsageError(format!(
-                    "{name}: line {}, field '{}': {}",
-                    e.inner().line(),
-                    e.path(),
-                    e.inner()
-                ))
-            })?;
-            if bundle.format != Bundle::FORMAT {
-                return Err(UsageError(format!(
-                    "{name}: field 'format': expected \"{}\", found \"{}\"",
-                    Bundle::FORMAT,
-                    bundle.format
-                ))
-                .into());
-            }
-            for (i, night) in bundle.nights.iter().enumerate() {
-                night
-                    .validate()
-                    .map_err(|e| UsageError(format!("{name}: nights[{i}]: {e}")))?;
-            }
-            Ok(bundle)
+            Ok(quietlegs_io::bundle_json::read(&text, &name)
+                .map_err(|e| UsageError(e.to_string()))?)
         }
         Format::AppleHealth => {
             let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
@@ -201,10 +180,7 @@ pub fn export(args: ExportArgs, global: &Global) -> Result<ExitCode> {
     })??;
     let mut bytes = Vec::new();
     match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut bytes, &bundle)?;
-            bytes.push(b'\n');
-        }
+        Format::Json => bytes = quietlegs_io::bundle_json::write(&bundle),
         Format::Csv => quietlegs_io::journal_csv::write(&bundle.nights, &mut bytes)?,
         Format::AppleHealth | Format::Fhir => {
             return Err(UsageError(

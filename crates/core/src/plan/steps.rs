@@ -21,6 +21,22 @@ pub enum Stage {
     Escalate,
 }
 
+impl Stage {
+    /// The heading a person reads above this stage's steps.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Stage::Safety => "First, your safety",
+            Stage::Test => "Tests to ask for",
+            Stage::Stop => "Things to discuss or pause",
+            Stage::Iron => "Iron",
+            Stage::Try => "Changes to try, one at a time",
+            Stage::Routine => "Evening routine",
+            Stage::Acute => "On a bad night",
+            Stage::Escalate => "If it is not enough",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
     pub order: u32,

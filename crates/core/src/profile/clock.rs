@@ -71,6 +71,20 @@ impl<'de> Deserialize<'de> for ClockTime {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ClockTime {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^([01][0-9]|2[0-3]):[0-5][0-9]$"))
+            .description(Some("a time of day, HH:MM (24-hour)"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ClockTime {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,390 @@
+//! The JSON API (spec section 7). Every handler that reads or writes health data takes an
+//! [`ApiUser`] and passes its person id to the store, so no query can reach another person.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use quietlegs_core::journal::{LabRecord, NightEntry};
+use quietlegs_core::profile::{Profile, ProfileFormat};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::auth::{self, ApiUser};
+use crate::error::{ApiError, ApiResult};
+use crate::forms;
+use crate::service;
+
+/// Parses a JSON body, naming the field and line of the first problem.
+pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| ApiError::bad_request("the body is not UTF-8 text"))?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = format!("line {}: {}", e.inner().line(), e.inner());
+        if path == "." || path.is_empty() {
+            ApiError::bad_request(format!("the body is not the expected JSON: {message}"))
+        } else {
+            ApiError::field(path, message)
+        }
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionInfo {
+    pub username: String,
+    /// Send this in the `X-CSRF-Token` header of every state-changing request.
+    pub csrf_token: String,
+}
+
+fn session_answer(status: StatusCode, signed: auth::SignedIn, cookie: HeaderValue) -> Response {
+    (
+        status,
+        [(header::SET_COOKIE, cookie)],
+        Json(SessionInfo {
+            username: signed.username,
+            csrf_token: signed.csrf,
+        }),
+    )
+        .into_response()
+}
+
+#[utoipa::path(post, path = "/api/v1/signup", request_body = Credentials,
+    responses((status = 201, body = SessionInfo), (status = 403, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn signup(State(app): State<AppState>, body: Bytes) -> ApiResult<Response> {
+    let c: Credentials = json_body(&body)?;
+    let (signed, session) = auth::sign_up(&app, &c.username, &c.password).await?;
+    Ok(session_answer(StatusCode::CREATED, signed, session.cookie))
+}
+
+#[utoipa::path(post, path = "/api/v1/login", request_body = Credentials,
+    responses((status = 200, body = SessionInfo), (status = 401, body = crate::error::ErrorBody),
+              (status = 429, body = crate::error::ErrorBody)))]
+pub async fn login(
+    State(app): State<AppState>,
+    extensions: axum::http::Extensions,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let c: Credentials = json_body(&body)?;
+    let client = auth::client_addr(&extensions);
+    let (signed, session) = auth::sign_in(&app, &c.username, &c.password, client).await?;
+    Ok(session_answer(StatusCode::OK, signed, session.cookie))
+}
+
+#[utoipa::path(post, path = "/api/v1/logout", responses((status = 204)))]
+pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let cookie = auth::end_session(&app, &headers).await?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/profile",
+    responses((status = 200, description = "the profile (spec section 3)", body = Object),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_profile(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Response> {
+    match service::profile(&app, me.person).await? {
+        Some(v) => Ok(Json(v.profile).into_response()),
+        None => Err(no_profile()),
+    }
+}
+
+fn no_profile() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no-profile",
+        "there is no profile yet: PUT /api/v1/profile, or do the assessment at /assess",
+    )
+}
+
+#[utoipa::path(put, path = "/api/v1/profile",
+    request_body(content = Object, description = "the profile (spec section 3)"),
+    responses((status = 200, description = "the saved profile", body = Object),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn put_profile(
+    State(app): State<AppState>,
+    ApiUser(me): ApiUser,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::bad_request("the body is not UTF-8 text"))?;
+    let profile = Profile::parse(text, ProfileFormat::Json).map_err(|e| {
+        if e.field.is_empty() {
+            ApiError::bad_request(e.to_string())
+        } else {
+            ApiError::field(e.field.clone(), e.to_string())
+        }
+    })?;
+    service::check_profile(&app, &profile)?;
+    app.store().put_profile(me.person, &profile).await?;
+    Ok(Json(profile).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/plan",
+    responses((status = 200, description = "the plan (spec section 4)", body = Object),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn plan(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Response> {
+    match service::plan(&app, me.person).await? {
+        Some(plan) => Ok(Json(plan).into_response()),
+        None => Err(no_profile()),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Range {
+    /// First night, YYYY-MM-DD.
+    from: Option<String>,
+    /// Last night, YYYY-MM-DD.
+    to: Option<String>,
+}
+
+pub fn date_param(field: &str, text: &str) -> ApiResult<Date> {
+    text.trim()
+        .parse()
+        .map_err(|_| ApiError::field(field, format!("'{text}' is not a date (YYYY-MM-DD)")))
+}
+
+fn optional_date(field: &str, text: Option<&str>) -> ApiResult<Option<Date>> {
+    text.filter(|t| !t.trim().is_empty())
+        .map(|t| date_param(field, t))
+        .transpose()
+}
+
+fn query<T: serde::de::DeserializeOwned>(uri: &axum::http::Uri) -> ApiResult<T> {
+    serde_urlencoded::from_str(uri.query().unwrap_or(""))
+        .map_err(|e| ApiError::bad_request(format!("the query string is not valid: {e}")))
+}
+
+#[utoipa::path(get, path = "/api/v1/journal", params(Range),
+    responses((status = 200, body = Vec<NightEntry>), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn journal(
+    State(app): State<AppState>,
+    ApiUser(me): ApiUser,
+    uri: axum::http::Uri,
+) -> ApiResult<Response> {
+    let range: Range = query(&uri)?;
+    let from = optional_date("from", range.from.as_deref())?;
+    let to = optional_date("to", range.to.as_deref())?;
+    let nights = app.store().nights(me.person, from, to).await?;
+    Ok(Json(nights).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/journal/{night}", params(("night" = String, Path, description = "YYYY-MM-DD")),
+    responses((status = 200, body = NightEntry), (status = 404, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn get_night(
+    State(app): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(night): Path<String>,
+) -> ApiResult<Response> {
+    let night = date_param("night", &night)?;
+    match app.store().night(me.person, night).await? {
+        Some(entry) => Ok(Json(entry).into_response()),
+        None => Err(ApiError::not_found()),
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/journal/{night}", params(("night" = String, Path, description = "YYYY-MM-DD")),
+    request_body = NightEntry,
+    responses((status = 200, body = NightEntry), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn put_night(
+    State(app): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(night): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let night = date_param("night", &night)?;
+    let mut entry: NightEntry = json_body(&body)?;
+    if entry.night.is_some_and(|n| n != night) {
+        return Err(ApiError::field(
+            "night",
+            "the body's night differs from the one in the address",
+        ));
+    }
+    entry.night = Some(night);
+    forms::check_night(&entry, service::today_for(None))?;
+    app.store().put_night(me.person, &entry).await?;
+    Ok(Json(entry).into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/journal/{night}", params(("night" = String, Path, description = "YYYY-MM-DD")),
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn delete_night(
+    State(app): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(night): Path<String>,
+) -> ApiResult<Response> {
+    let night = date_param("night", &night)?;
+    if app.store().delete_night(me.person, night).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StoredLab {
+    pub id: i64,
+    #[serde(flatten)]
+    pub lab: LabRecord,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLab {
+    /// A lab id from the knowledge base, e.g. `ferritin`.
+    pub test: String,
+    pub value: f64,
+    /// e.g. `ng/mL`; converted to the test's canonical unit.
+    pub unit: String,
+    /// YYYY-MM-DD; default today.
+    pub date: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/labs", responses((status = 200, body = Vec<StoredLab>)))]
+pub async fn labs(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Response> {
+    let labs: Vec<StoredLab> = app
+        .store()
+        .labs(me.person)
+        .await?
+        .into_iter()
+        .map(|(id, lab)| StoredLab { id, lab })
+        .collect();
+    Ok(Json(labs).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/labs", request_body = NewLab,
+    responses((status = 201, body = StoredLab), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn add_lab(
+    State(app): State<AppState>,
+    ApiUser(me): ApiUser,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let input: NewLab = json_body(&body)?;
+    let today = service::today_for(None);
+    let date = optional_date("date", input.date.as_deref())?.unwrap_or(today);
+    let lab = forms::check_lab(&app, &input.test, input.value, &input.unit, date, today)?;
+    let id = app.store().add_lab(me.person, &lab).await?;
+    Ok((StatusCode::CREATED, Json(StoredLab { id, lab })).into_response())
+}
+
+fn lab_id(text: &str) -> ApiResult<i64> {
+    text.parse()
+        .map_err(|_| ApiError::field("id", format!("'{text}' is not a lab result id")))
+}
+
+#[utoipa::path(get, path = "/api/v1/labs/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = StoredLab), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_lab(
+    State(app): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = lab_id(&id)?;
+    let found = app
+        .store()
+        .labs(me.person)
+        .await?
+        .into_iter()
+        .find(|(i, _)| *i == id);
+    match found {
+        Some((id, lab)) => Ok(Json(StoredLab { id, lab }).into_response()),
+        None => Err(ApiError::not_found()),
+    }
+}
+
+#[utoipa::path(delete, path = "/api/v1/labs/{id}", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn delete_lab(
+    State(app): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = lab_id(&id)?;
+    if app.store().delete_lab(me.person, id).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/insights",
+    responses((status = 200, description = "insights (spec section 6)", body = Object)))]
+pub async fn insights(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Response> {
+    let profile = service::profile(&app, me.person).await?;
+    let insights = service::insights(&app, me.person, profile.as_ref()).await?;
+    Ok(Json(insights).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct FormatQuery {
+    /// `csv` or `json` (`fhir` arrives with the sharing work).
+    format: Option<String>,
+    /// Import only: replace nights already stored with different values.
+    overwrite: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/export", params(FormatQuery),
+    responses((status = 200, description = "the journal CSV or the JSON export"),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn export(
+    State(app): State<AppState>,
+    ApiUser(me): ApiUser,
+    uri: axum::http::Uri,
+) -> ApiResult<Response> {
+    let q: FormatQuery = query(&uri)?;
+    let format = forms::transfer_format(q.format.as_deref())?;
+    let bundle = app.store().export(me.person).await?;
+    forms::export_response(&bundle, format)
+}
+
+#[utoipa::path(post, path = "/api/v1/import", params(FormatQuery),
+    request_body(content = String, description = "a journal CSV or a JSON export"),
+    responses((status = 200, body = ImportSummary), (status = 409, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn import(
+    State(app): State<AppState>,
+    ApiUser(me): ApiUser,
+    uri: axum::http::Uri,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let q: FormatQuery = query(&uri)?;
+    let format = forms::transfer_format(q.format.as_deref())?;
+    let summary = forms::import(
+        &app,
+        me.person,
+        &body,
+        format,
+        "request body",
+        q.overwrite.unwrap_or(false),
+    )
+    .await?;
+    Ok(Json(summary).into_response())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ImportSummary {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+#[utoipa::path(get, path = "/api/v1/calendar",
+    responses((status = 200, description = "the plan's routine and reviews as iCalendar", content_type = "text/calendar"),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn calendar(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Response> {
+    forms::calendar_response(&app, me.person).await
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found()
+}

@@ -1,0 +1,534 @@
+//! Sign-in: random tokens, Argon2id passwords, database sessions, CSRF checks and a limit on
+//! failed sign-ins. Only hashes of session tokens are stored.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use quietlegs_store::{PersonId, Session};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::{AppState, Mode};
+
+pub const SESSION_COOKIE: &str = "ql_session";
+/// The form field and header that carry the CSRF token.
+pub const CSRF_FIELD: &str = "csrf_token";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Largest form body read while looking for the CSRF token.
+const FORM_LIMIT: usize = 2 << 20;
+
+/// 32 random bytes as hex: session tokens, CSRF tokens, the local sign-in secret.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    // The OS random source failing is not something a web app can work around.
+    if let Err(err) = getrandom::fill(&mut bytes) {
+        panic!("the operating system's random source failed: {err}");
+    }
+    hex(&bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the database keeps instead of a token.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Compares secrets without an early exit, so timing does not tell how much matched.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// An Argon2id hash in PHC format.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash of nothing anyone knows: checked when the account does not exist, so that a wrong
+/// name takes as long as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
+}
+
+/// The session of this request, if it carries a valid cookie (set by [`session_layer`]).
+#[derive(Debug, Clone)]
+pub struct CurrentSession(pub Option<Session>);
+
+/// The signed-in person. Every handler that touches health data takes one of these.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub person: PersonId,
+    pub username: String,
+    pub csrf: String,
+}
+
+impl SignedIn {
+    fn from_parts(parts: &Parts) -> Option<Self> {
+        parts
+            .extensions
+            .get::<CurrentSession>()
+            .and_then(|s| s.0.as_ref())
+            .map(|s| SignedIn {
+                person: s.person,
+                username: s.username.clone(),
+                csrf: s.csrf_token.clone(),
+            })
+    }
+}
+
+/// The signed-in person for the JSON API: 401 otherwise.
+pub struct ApiUser(pub SignedIn);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        SignedIn::from_parts(parts)
+            .map(ApiUser)
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// The signed-in person for pages: otherwise a redirect to the sign-in page.
+pub struct PageUser(pub SignedIn);
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
+        SignedIn::from_parts(parts)
+            .map(PageUser)
+            .ok_or_else(|| Redirect::to("/login").into_response())
+    }
+}
+
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn unix_now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// Loads the session named by the cookie, and refuses a state-changing request made with it
+/// unless it carries the session's CSRF token (header, form field, or for file uploads the
+/// query string).
+pub async fn session_layer(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let session = match cookie_value(request.headers(), SESSION_COOKIE) {
+        Some(token) => match app.store().session(&token_hash(token), unix_now()).await {
+            Ok(found) => found,
+            Err(err) => return ApiError::from(err).into_response(),
+        },
+        None => None,
+    };
+    let changes_state = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let mut request = request;
+    if changes_state && let Some(session) = &session {
+        let (checked, rebuilt) = csrf_ok(request, &session.csrf_token).await;
+        request = match (checked, rebuilt) {
+            (true, Some(r)) => r,
+            (_, None) => {
+                return ApiError::bad_request("the request body could not be read").into_response();
+            }
+            (false, Some(r)) => return csrf_refused(r.uri().path()),
+        };
+    }
+    request.extensions_mut().insert(CurrentSession(session));
+    next.run(request).await
+}
+
+fn csrf_refused(path: &str) -> Response {
+    let err = ApiError::forbidden(
+        "csrf",
+        "this request is missing its CSRF token (send the X-CSRF-Token header from sign-in, or \
+         reload the page and try again); nothing was changed",
+    );
+    if path.starts_with("/api/") {
+        err.into_response()
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            axum::response::Html(
+                "<!doctype html><title>Refused</title><p>This form was out of date, so nothing \
+                 was saved. <a href=\"/\">Go back</a>, reload the page and try again.</p>",
+            ),
+        )
+            .into_response()
+    }
+}
+
+/// Whether the request carries `expected`; gives the request back (its body re-assembled when
+/// it had to be read), or `None` when the body could not be read.
+async fn csrf_ok(request: Request, expected: &str) -> (bool, Option<Request>) {
+    if let Some(value) = request.headers().get(CSRF_HEADER) {
+        let ok = value.to_str().is_ok_and(|v| same_secret(v, expected));
+        return (ok, Some(request));
+    }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let ok = request
+            .uri()
+            .query()
+            .and_then(|q| {
+                serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                    .ok()?
+                    .into_iter()
+                    .find(|(k, _)| k == CSRF_FIELD)
+            })
+            .is_some_and(|(_, v)| same_secret(&v, expected));
+        return (ok, Some(request));
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return (false, Some(request));
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        return (false, None);
+    };
+    let ok = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD))
+        .is_some_and(|(_, v)| same_secret(&v, expected));
+    (ok, Some(Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// A `Set-Cookie` value for a new session, or one that clears it.
+fn session_cookie(app: &AppState, token: Option<&str>) -> HeaderValue {
+    let secure = if app.config().secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let text = match token {
+        Some(token) => format!(
+            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            u64::from(app.config().session_days) * 86_400
+        ),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// A new session for `person`: the cookie to set and the CSRF token to hand the client.
+pub struct NewSession {
+    pub cookie: HeaderValue,
+    pub csrf: String,
+}
+
+pub async fn start_session(app: &AppState, person: PersonId) -> Result<NewSession, ApiError> {
+    let token = new_token();
+    let csrf = new_token();
+    let expires = unix_now() + i64::from(app.config().session_days) * 86_400;
+    app.store()
+        .create_session(&token_hash(&token), person, &csrf, expires)
+        .await?;
+    // Expired sessions are swept now and then, on sign-in rather than on a timer.
+    if let Err(err) = app.store().delete_expired_sessions(unix_now()).await {
+        tracing::warn!(%err, "could not sweep expired sessions");
+    }
+    Ok(NewSession {
+        cookie: session_cookie(app, Some(&token)),
+        csrf,
+    })
+}
+
+/// Ends the session the request carries; returns the cookie that clears it.
+pub async fn end_session(app: &AppState, headers: &HeaderMap) -> Result<HeaderValue, ApiError> {
+    if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
+        app.store().delete_session(&token_hash(token)).await?;
+    }
+    Ok(session_cookie(app, None))
+}
+
+/// Checks a name and password and opens a session. Failed attempts count against the name and
+/// the client address.
+pub async fn sign_in(
+    app: &AppState,
+    username: &str,
+    password: &str,
+    client: Option<SocketAddr>,
+) -> Result<(SignedIn, NewSession), ApiError> {
+    let Mode::Server { .. } = app.config().mode else {
+        return Err(ApiError::forbidden(
+            "local-mode",
+            "this Quietlegs runs for one person on this machine: open the sign-in link it \
+             printed when it started",
+        ));
+    };
+    let name = username.trim().to_lowercase();
+    let keys = limiter_keys(&name, client);
+    if let Some(wait) = app.0.limiter.blocked(&keys) {
+        return Err(too_many(wait));
+    }
+    let person = app.store().find_person(&name).await?;
+    let hash = match person {
+        Some(p) => app.store().password_hash(p).await?,
+        None => None,
+    };
+    let candidate = password.to_string();
+    let stored = hash.clone().unwrap_or_else(|| decoy_hash().to_string());
+    let matches = tokio::task::spawn_blocking(move || verify_password(&candidate, &stored))
+        .await
+        .unwrap_or(false);
+    match (person, hash.is_some() && matches) {
+        (Some(person), true) => {
+            app.0.limiter.succeeded(&keys[0]);
+            let session = start_session(app, person).await?;
+            Ok((
+                SignedIn {
+                    person,
+                    username: name,
+                    csrf: session.csrf.clone(),
+                },
+                session,
+            ))
+        }
+        _ => {
+            app.0.limiter.failed(&keys);
+            tracing::info!("a sign-in failed");
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad-credentials",
+                "that name and password do not match an account",
+            ))
+        }
+    }
+}
+
+/// Creates an account and signs it in.
+pub async fn sign_up(
+    app: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<(SignedIn, NewSession), ApiError> {
+    match app.config().mode {
+        Mode::Server { signup: true } => {}
+        Mode::Server { signup: false } => {
+            return Err(ApiError::forbidden(
+                "signup-closed",
+                "this server does not take new accounts; ask its operator",
+            ));
+        }
+        Mode::Local { .. } => {
+            return Err(ApiError::forbidden(
+                "local-mode",
+                "this Quietlegs runs for one person on this machine and has no accounts",
+            ));
+        }
+    }
+    let name = check_username(username)?;
+    check_password(password)?;
+    let candidate = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&candidate))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(|err| {
+            tracing::error!(%err, "password hashing failed");
+            ApiError::internal()
+        })?;
+    let person = app
+        .store()
+        .create_person(&name, Some(&hash))
+        .await
+        .map_err(|e| match e {
+            quietlegs_store::StoreError::Conflict(_) => {
+                ApiError::new(StatusCode::CONFLICT, "taken", "that name is already taken")
+                    .with_field("username")
+            }
+            other => other.into(),
+        })?;
+    let session = start_session(app, person).await?;
+    Ok((
+        SignedIn {
+            person,
+            username: name,
+            csrf: session.csrf.clone(),
+        },
+        session,
+    ))
+}
+
+impl ApiError {
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_string());
+        self
+    }
+}
+
+/// Account names: 3-40 characters of a-z, 0-9, `.`, `_`, `-` (compared in lower case).
+pub fn check_username(username: &str) -> Result<String, ApiError> {
+    let name = username.trim().to_lowercase();
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if !(3..=40).contains(&name.chars().count()) || !ok_chars {
+        return Err(ApiError::field(
+            "username",
+            "use 3 to 40 letters, digits, dots, dashes or underscores",
+        ));
+    }
+    if name == quietlegs_store::LOCAL_PERSON {
+        return Err(ApiError::field(
+            "username",
+            "'local' is reserved for the single-person mode; pick another name",
+        ));
+    }
+    Ok(name)
+}
+
+pub fn check_password(password: &str) -> Result<(), ApiError> {
+    let n = password.chars().count();
+    if n < 10 {
+        return Err(ApiError::field(
+            "password",
+            "use at least 10 characters (a few unrelated words are easy to remember)",
+        ));
+    }
+    if n > 1024 {
+        return Err(ApiError::field("password", "use at most 1024 characters"));
+    }
+    Ok(())
+}
+
+fn too_many(wait: Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate-limited",
+        format!(
+            "too many failed sign-ins; try again in {} minutes",
+            wait.as_secs().div_ceil(60).max(1)
+        ),
+    )
+}
+
+fn limiter_keys(name: &str, client: Option<SocketAddr>) -> Vec<String> {
+    let mut keys = vec![format!("name:{name}")];
+    if let Some(addr) = client {
+        keys.push(format!("addr:{}", addr.ip()));
+    }
+    keys
+}
+
+/// The client address, when the server was started with connection info.
+pub fn client_addr(parts: &axum::http::Extensions) -> Option<SocketAddr> {
+    parts.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Counts failed sign-ins per name and per client address over a 15-minute window. In memory:
+/// a restart forgets, which only ever lets a person in sooner.
+pub struct LoginLimiter {
+    per_name: u32,
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl LoginLimiter {
+    pub fn new(per_name: u32) -> Self {
+        Self {
+            per_name: per_name.max(1),
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn limit(&self, key: &str) -> u32 {
+        if key.starts_with("addr:") {
+            self.per_name.saturating_mul(4)
+        } else {
+            self.per_name
+        }
+    }
+
+    /// How long to wait, if any key is over its limit.
+    fn blocked(&self, keys: &[String]) -> Option<Duration> {
+        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        keys.iter()
+            .filter_map(|k| {
+                let (count, since) = map.get(k)?;
+                let elapsed = since.elapsed();
+                (*count >= self.limit(k) && elapsed < WINDOW).then(|| WINDOW - elapsed)
+            })
+            .max()
+    }
+
+    fn failed(&self, keys: &[String]) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+        }
+        for key in keys {
+            let entry = map.entry(key.clone()).or_insert((0, Instant::now()));
+            if entry.1.elapsed() >= WINDOW {
+                *entry = (0, Instant::now());
+            }
+            entry.0 += 1;
+        }
+    }
+
+    fn succeeded(&self, key: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(key);
+    }
+}
+
+/// Whoever is looking, signed in or not (for pages anyone may read, like the library).
+pub struct Viewer(pub Option<SignedIn>);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(Viewer(SignedIn::from_parts(parts)))
+    }
+}

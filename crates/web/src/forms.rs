@@ -1,0 +1,270 @@
+//! Turning submitted forms and bodies into domain values (every error names its field), and the
+//! file answers shared by pages and API: exports, imports, the calendar.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use quietlegs_core::journal::{Bundle, LabRecord, NightEntry};
+use quietlegs_core::profile::LabInput;
+use quietlegs_store::{OnConflict, PersonId, StoreError};
+
+use crate::AppState;
+use crate::api::ImportSummary;
+use crate::error::{ApiError, ApiResult};
+use crate::service;
+
+/// A submitted form as name/value pairs, in order.
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(bytes: &[u8]) -> ApiResult<Self> {
+        serde_urlencoded::from_bytes(bytes)
+            .map(FormData)
+            .map_err(|e| ApiError::bad_request(format!("the form could not be read: {e}")))
+    }
+
+    /// The first non-empty value of `name`, trimmed.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .find(|v| !v.is_empty())
+    }
+
+    pub fn all(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+}
+
+/// A night as checked for the journal: the CSV rules, and not later than tomorrow.
+pub fn check_night(entry: &NightEntry, today: Date) -> ApiResult<()> {
+    entry
+        .validate()
+        .map_err(|e| ApiError::field(e.field, e.message))?;
+    if let Some(night) = entry.night
+        && today.tomorrow().is_ok_and(|t| night > t)
+    {
+        return Err(ApiError::field(
+            "night",
+            format!("{night} has not happened yet"),
+        ));
+    }
+    Ok(())
+}
+
+/// A check-in form: the journal's columns by name, `took:ID` checkboxes for each item offered
+/// in `offered` (an offered item left unticked was not taken).
+pub fn night_from_form(form: &FormData, base: NightEntry, today: Date) -> ApiResult<NightEntry> {
+    let mut entry = base;
+    let night = form
+        .get("night")
+        .ok_or_else(|| ApiError::field("night", "is required"))?;
+    entry.night = Some(crate::api::date_param("night", night)?);
+    for column in quietlegs_core::journal::CSV_COLUMNS {
+        if *column == "night" || !form.has(column) {
+            continue;
+        }
+        let value = form.get(column).unwrap_or("");
+        if value.is_empty() {
+            if *column == "severity" {
+                return Err(ApiError::field("severity", "is required (0 to 10)"));
+            }
+            clear(&mut entry, column);
+            continue;
+        }
+        entry
+            .set_field(column, value)
+            .map_err(|e| ApiError::field(e.field, e.message))?;
+    }
+    for id in form.all("offered") {
+        let ticked = form.get(&format!("took:{id}")).is_some();
+        entry
+            .set_field(&format!("took:{id}"), if ticked { "1" } else { "0" })
+            .map_err(|e| ApiError::field(e.field, e.message))?;
+    }
+    check_night(&entry, today)?;
+    Ok(entry)
+}
+
+/// Empties one column, so a value removed on the form is removed from the night.
+fn clear(entry: &mut NightEntry, column: &str) {
+    match column {
+        "onset" => entry.onset = None,
+        "sleep_hours" => entry.sleep_hours = None,
+        "awakenings" => entry.awakenings = None,
+        "caffeine_mg" => entry.caffeine_mg = None,
+        "last_caffeine" => entry.last_caffeine = None,
+        "alcohol_drinks" => entry.alcohol_drinks = None,
+        "exercise_minutes" => entry.exercise_minutes = None,
+        "exercise_intensity" => entry.exercise_intensity = None,
+        "exercise_end" => entry.exercise_end = None,
+        "sugar_late" => entry.sugar_late = None,
+        "antihistamine" => entry.antihistamine = None,
+        "notes" => entry.notes = None,
+        _ => {}
+    }
+}
+
+/// Checks a lab result and converts it to the test's canonical unit.
+pub fn check_lab(
+    app: &AppState,
+    test: &str,
+    value: f64,
+    unit: &str,
+    date: Date,
+    today: Date,
+) -> ApiResult<LabRecord> {
+    let input = LabInput {
+        test: test.to_string(),
+        value,
+        unit: unit.to_string(),
+        date: Some(date),
+    };
+    let checked = quietlegs_core::profile::check_lab(app.kb(), &input, today, "")
+        .map_err(|e| ApiError::field(e.field, e.message))?;
+    Ok(LabRecord {
+        test: checked.test,
+        value,
+        unit: unit.to_string(),
+        canonical_value: checked.value,
+        canonical_unit: checked.unit,
+        date,
+        source: "manual".into(),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferFormat {
+    Csv,
+    Json,
+}
+
+pub fn transfer_format(text: Option<&str>) -> ApiResult<TransferFormat> {
+    match text.unwrap_or("json") {
+        "csv" => Ok(TransferFormat::Csv),
+        "json" => Ok(TransferFormat::Json),
+        "fhir" => Err(ApiError::field(
+            "format",
+            "FHIR arrives with the sharing work; use csv or json for now",
+        )),
+        other => Err(ApiError::field(
+            "format",
+            format!("'{other}' is not a format (accepted: csv, json)"),
+        )),
+    }
+}
+
+fn attachment(content_type: &'static str, filename: &'static str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static(filename),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub fn export_response(bundle: &Bundle, format: TransferFormat) -> ApiResult<Response> {
+    Ok(match format {
+        TransferFormat::Json => attachment(
+            "application/json",
+            "attachment; filename=\"quietlegs-export.json\"",
+            quietlegs_io::bundle_json::write(bundle),
+        ),
+        TransferFormat::Csv => {
+            let mut bytes = Vec::new();
+            quietlegs_io::journal_csv::write(&bundle.nights, &mut bytes).map_err(|err| {
+                tracing::error!(%err, "writing the CSV export failed");
+                ApiError::internal()
+            })?;
+            attachment(
+                "text/csv; charset=utf-8",
+                "attachment; filename=\"quietlegs-journal.csv\"",
+                bytes,
+            )
+        }
+    })
+}
+
+/// Reads a whole file, then imports it in one transaction: all of it or nothing.
+pub async fn import(
+    app: &AppState,
+    person: PersonId,
+    bytes: &[u8],
+    format: TransferFormat,
+    name: &str,
+    overwrite: bool,
+) -> ApiResult<ImportSummary> {
+    let bad = |e: quietlegs_io::ImportError| {
+        let mut err = ApiError::bad_request(e.to_string());
+        err.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        err.code = "invalid";
+        err.field = e.column.clone();
+        err
+    };
+    let bundle = match format {
+        TransferFormat::Csv => Bundle {
+            format: Bundle::FORMAT.into(),
+            version: Bundle::VERSION,
+            nights: quietlegs_io::journal_csv::read(bytes, name).map_err(bad)?,
+            ..Bundle::default()
+        },
+        TransferFormat::Json => {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| ApiError::field("file", format!("{name}: is not UTF-8 text")))?;
+            quietlegs_io::bundle_json::read(text, name).map_err(bad)?
+        }
+    };
+    let on_conflict = if overwrite {
+        OnConflict::Overwrite
+    } else {
+        OnConflict::Refuse
+    };
+    match app.store().import(person, &bundle, on_conflict).await {
+        Ok(r) => Ok(ImportSummary {
+            added: r.added,
+            updated: r.updated,
+            unchanged: r.unchanged,
+        }),
+        Err(StoreError::Conflict(message)) => Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "conflict",
+            format!("{name}: {message}; nothing was imported"),
+        )),
+        Err(StoreError::Invalid(message)) => Err(ApiError::field(
+            "file",
+            format!("{name}: {message}; nothing was imported"),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn calendar_response(app: &AppState, person: PersonId) -> ApiResult<Response> {
+    let profile = service::profile(app, person).await?;
+    let Some(plan) = service::plan(app, person).await? else {
+        return Err(ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "no-profile",
+            "there is no plan yet: do the assessment first",
+        ));
+    };
+    let tz = profile.as_ref().and_then(|p| p.profile.timezone.as_deref());
+    Ok(attachment(
+        "text/calendar; charset=utf-8",
+        "attachment; filename=\"quietlegs-plan.ics\"",
+        quietlegs_io::ics::plan_calendar(&plan, tz).into_bytes(),
+    ))
+}

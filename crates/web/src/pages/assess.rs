@@ -1,0 +1,375 @@
+//! The assessment: the profile of spec section 3 as one short form in three parts. Saving it
+//! stores a new profile version and leads to the plan.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use quietlegs_core::profile::{Profile, ProfileFormat};
+use serde_json::{Map, Value, json};
+
+use super::{Chrome, FormError, error_page, render, render_invalid};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::ApiError;
+use crate::forms::FormData;
+use crate::service;
+
+/// The five essential criteria, asked as yes/no facts.
+const CRITERIA: &[(&str, &str)] = &[
+    (
+        "urge_to_move",
+        "Do you get an urge to move your legs, usually with unpleasant feelings in them?",
+    ),
+    (
+        "worse_at_rest",
+        "Does it start or get worse when you rest, sit or lie down?",
+    ),
+    (
+        "relieved_by_movement",
+        "Does moving (walking, stretching) ease it, at least while you keep moving?",
+    ),
+    (
+        "evening_or_night",
+        "Is it worse in the evening or at night than during the day?",
+    ),
+    (
+        "not_explained_by_other",
+        "As far as you know, is it not just cramps, arthritis, a sore position or swelling?",
+    ),
+];
+
+/// Look-alikes and red flags: ticked is yes, unticked is no (the person saw the question).
+const CHECKS: &[(&str, &str)] = &[
+    (
+        "painful_hard_muscle_knot",
+        "A painful, hard knot in the muscle (a cramp)",
+    ),
+    (
+        "eased_by_stretching_only",
+        "Only stretching that one muscle eases it",
+    ),
+    (
+        "eased_by_position_change_only",
+        "Just changing position eases it, without needing to keep moving",
+    ),
+    ("numbness", "Numbness in the feet or legs"),
+    (
+        "burning_constant",
+        "Burning pain that is there all day, not only at rest or at night",
+    ),
+    (
+        "pain_when_walking_eased_by_rest",
+        "Calf pain when walking that eases when you stop",
+    ),
+    (
+        "one_leg_swollen_red_hot",
+        "One leg swollen, red, warm or tender",
+    ),
+    (
+        "new_weakness_or_bladder_change",
+        "New weakness in a leg, or changes in bladder or bowel control",
+    ),
+    ("rapidly_worsening", "It has got much worse within weeks"),
+    (
+        "started_after_new_medicine",
+        "It started or got worse after a new medicine",
+    ),
+    (
+        "earlier_or_spreading_on_treatment",
+        "On an RLS medicine, it now starts earlier or spreads to the arms",
+    ),
+    (
+        "thoughts_of_self_harm",
+        "Thoughts of harming yourself because of sleep loss or low mood",
+    ),
+];
+
+const YES_NO_TOP: &[(&str, &str)] = &[("pregnant", "Are you pregnant?")];
+
+const HABIT_FLAGS: &[(&str, &str)] = &[
+    (
+        "late_vigorous_exercise",
+        "Hard exercise in the 3 hours before bed",
+    ),
+    ("smoker", "Smoking"),
+];
+
+/// A question with its current answer, for the template.
+struct Question {
+    name: &'static str,
+    text: &'static str,
+    answer: String,
+}
+
+#[derive(Template)]
+#[template(path = "assess.html")]
+struct AssessPage {
+    chrome: Chrome,
+    criteria: Vec<Question>,
+    checks: Vec<Question>,
+    top_flags: Vec<Question>,
+    habit_flags: Vec<Question>,
+    v: Map<String, Value>,
+    error: Option<FormError>,
+}
+
+impl AssessPage {
+    /// The current text of a plain field (`age`, `symptoms.onset`, `habits.smoker`...).
+    fn text(&self, path: &str) -> String {
+        let mut value = Some(&Value::Object(self.v.clone())).cloned();
+        for part in path.split('.') {
+            value = value.and_then(|v| v.get(part).cloned());
+        }
+        match value {
+            Some(Value::String(s)) => s,
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => String::new(),
+        }
+    }
+
+    fn is(&self, path: &str, option: &str) -> bool {
+        self.text(path) == option
+    }
+}
+
+fn answer(v: &Value, path: &[&str]) -> String {
+    let mut cur = v;
+    for p in path {
+        match cur.get(p) {
+            Some(next) => cur = next,
+            None => return String::new(),
+        }
+    }
+    match cur {
+        Value::Bool(true) => "yes".into(),
+        Value::Bool(false) => "no".into(),
+        _ => String::new(),
+    }
+}
+
+fn questions(
+    list: &'static [(&'static str, &'static str)],
+    v: &Value,
+    section: &[&str],
+) -> Vec<Question> {
+    list.iter()
+        .map(|(name, text)| {
+            let mut path = section.to_vec();
+            path.push(name);
+            Question {
+                name,
+                text,
+                answer: answer(v, &path),
+            }
+        })
+        .collect()
+}
+
+fn assess_page(
+    app: &AppState,
+    me: &crate::auth::SignedIn,
+    v: Value,
+    error: Option<FormError>,
+) -> AssessPage {
+    AssessPage {
+        chrome: Chrome::new(app, Some(me), "assess"),
+        criteria: questions(CRITERIA, &v, &["symptoms"]),
+        checks: questions(CHECKS, &v, &["symptoms"]),
+        top_flags: questions(YES_NO_TOP, &v, &[]),
+        habit_flags: questions(HABIT_FLAGS, &v, &["habits"]),
+        v: v.as_object().cloned().unwrap_or_default(),
+        error,
+    }
+}
+
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
+    let current = match service::profile(&app, me.person).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&app, Some(&me), e),
+    };
+    let v = current
+        .map(|p| serde_json::to_value(p.profile).unwrap_or(Value::Null))
+        .unwrap_or_else(|| json!({}));
+    render(&assess_page(&app, &me, v, None))
+}
+
+fn number(form: &FormData, name: &str, integer: bool) -> Result<Option<Value>, ApiError> {
+    let Some(text) = form.get(name) else {
+        return Ok(None);
+    };
+    let bad = || {
+        ApiError::field(
+            name,
+            format!(
+                "'{text}' is not a {}",
+                if integer { "whole number" } else { "number" }
+            ),
+        )
+    };
+    if integer {
+        text.parse::<u64>()
+            .map(|n| Some(json!(n)))
+            .map_err(|_| bad())
+    } else {
+        let v: f64 = text.parse().map_err(|_| bad())?;
+        if !v.is_finite() || v < 0.0 {
+            return Err(bad());
+        }
+        Ok(Some(json!(v)))
+    }
+}
+
+fn yes_no(form: &FormData, name: &str) -> Result<Option<Value>, ApiError> {
+    match form.get(name) {
+        None => Ok(None),
+        Some("yes") => Ok(Some(json!(true))),
+        Some("no") => Ok(Some(json!(false))),
+        Some(other) => Err(ApiError::field(
+            name,
+            format!("'{other}' must be yes or no"),
+        )),
+    }
+}
+
+fn list(form: &FormData, name: &str) -> Value {
+    let items: Vec<String> = form
+        .get(name)
+        .unwrap_or("")
+        .split([',', '\n', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    json!(items)
+}
+
+/// The form as a profile document; unanswered fields stay out (unknown, never "no").
+fn profile_json(form: &FormData, previous: Option<&Profile>) -> Result<Value, ApiError> {
+    let mut top = Map::new();
+    let put = |map: &mut Map<String, Value>, key: &str, value: Option<Value>| {
+        if let Some(v) = value {
+            map.insert(key.to_string(), v);
+        }
+    };
+    put(&mut top, "age", number(form, "age", true)?);
+    for key in ["sex", "bedtime", "timezone"] {
+        put(&mut top, key, form.get(key).map(|v| json!(v)));
+    }
+    put(&mut top, "pregnant", yes_no(form, "pregnant")?);
+    let mut symptoms = Map::new();
+    for (name, _) in CRITERIA {
+        put(&mut symptoms, name, yes_no(form, name)?);
+    }
+    for (name, _) in CHECKS {
+        symptoms.insert((*name).into(), json!(form.get(name).is_some()));
+    }
+    put(
+        &mut symptoms,
+        "nights_per_week",
+        number(form, "nights_per_week", false)?,
+    );
+    put(
+        &mut symptoms,
+        "irls_total",
+        number(form, "irls_total", true)?,
+    );
+    for key in ["onset", "distress"] {
+        put(&mut symptoms, key, form.get(key).map(|v| json!(v)));
+    }
+    top.insert("symptoms".into(), Value::Object(symptoms));
+    for key in ["conditions", "medications", "supplements"] {
+        top.insert(key.into(), list(form, key));
+    }
+    let mut habits = Map::new();
+    for (key, integer) in [
+        ("caffeine_mg_per_day", false),
+        ("alcohol_drinks_per_week", false),
+        ("exercise_minutes_per_week", false),
+        ("sleep_hours", false),
+    ] {
+        put(&mut habits, key, number(form, key, integer)?);
+    }
+    put(
+        &mut habits,
+        "last_caffeine",
+        form.get("last_caffeine").map(|v| json!(v)),
+    );
+    for (name, _) in HABIT_FLAGS {
+        put(&mut habits, name, yes_no(form, name)?);
+    }
+    top.insert("habits".into(), Value::Object(habits));
+    // Labs are entered on the labs page; ones written into an earlier profile are kept.
+    if let Some(p) = previous {
+        top.insert(
+            "labs".into(),
+            serde_json::to_value(&p.labs).unwrap_or(json!([])),
+        );
+    }
+    Ok(Value::Object(top))
+}
+
+pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
+    let form = match FormData::parse(&body) {
+        Ok(f) => f,
+        Err(e) => return render_invalid(&assess_page(&app, &me, json!({}), Some(e.into()))),
+    };
+    let previous = match service::profile(&app, me.person).await {
+        Ok(p) => p.map(|p| p.profile),
+        Err(e) => return error_page(&app, Some(&me), e),
+    };
+    let doc = match profile_json(&form, previous.as_ref()) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let echo = echo(&form);
+            return render_invalid(&assess_page(&app, &me, echo, Some(e.into())));
+        }
+    };
+    let checked = Profile::parse(&doc.to_string(), ProfileFormat::Json)
+        .map_err(|e| ApiError::field(e.field.clone(), e.message.clone()))
+        .and_then(|p| service::check_profile(&app, &p).map(|()| p));
+    match checked {
+        Ok(profile) => match app.store().put_profile(me.person, &profile).await {
+            Ok(_) => Redirect::to("/plan").into_response(),
+            Err(e) => error_page(&app, Some(&me), e.into()),
+        },
+        Err(e) => render_invalid(&assess_page(&app, &me, doc, Some(e.into()))),
+    }
+}
+
+/// What the person typed, shaped like a profile, so a refused form comes back filled in.
+fn echo(form: &FormData) -> Value {
+    let mut top = Map::new();
+    let mut symptoms = Map::new();
+    let mut habits = Map::new();
+    for (k, v) in &form.0 {
+        let value = match v.as_str() {
+            "yes" => json!(true),
+            "no" => json!(false),
+            other => json!(other),
+        };
+        if CRITERIA.iter().chain(CHECKS).any(|(n, _)| n == k)
+            || ["nights_per_week", "onset", "distress", "irls_total"].contains(&k.as_str())
+        {
+            symptoms.insert(k.clone(), value);
+        } else if HABIT_FLAGS.iter().any(|(n, _)| n == k)
+            || k.starts_with("caffeine")
+            || k.starts_with("alcohol")
+            || k.starts_with("exercise")
+            || k == "last_caffeine"
+            || k == "sleep_hours"
+        {
+            habits.insert(k.clone(), value);
+        } else {
+            top.insert(k.clone(), value);
+        }
+    }
+    top.insert("symptoms".into(), Value::Object(symptoms));
+    top.insert("habits".into(), Value::Object(habits));
+    Value::Object(top)
+}

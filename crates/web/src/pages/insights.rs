@@ -1,0 +1,208 @@
+//! Insights: did a change help, which habits go with worse nights, how it is going. Charts are
+//! SVG drawn on the server; every result also comes as a plain sentence.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use quietlegs_stats::{Insights, display_name};
+
+use super::{Chrome, error_page, num, render};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::charts;
+use crate::service;
+
+struct Line {
+    name: String,
+    verdict: &'static str,
+    detail: String,
+    explanation: String,
+}
+
+#[derive(Template)]
+#[template(path = "insights.html")]
+struct InsightsPage {
+    chrome: Chrome,
+    nights: usize,
+    summary: Option<String>,
+    experiments: Vec<Line>,
+    triggers: Vec<Line>,
+    has_effects: bool,
+    note: &'static str,
+}
+
+fn interval(effect: Option<f64>, ci: Option<[f64; 2]>) -> String {
+    match (effect, ci) {
+        (Some(e), Some([lo, hi])) => format!(
+            "change {} points (95% interval {} to {})",
+            signed(e),
+            signed(lo),
+            signed(hi)
+        ),
+        _ => String::new(),
+    }
+}
+
+fn signed(v: f64) -> String {
+    if v > 0.0 {
+        format!("+{}", num(v))
+    } else {
+        num(v)
+    }
+}
+
+async fn load(
+    app: &AppState,
+    me: &crate::auth::SignedIn,
+) -> Result<Insights, crate::error::ApiError> {
+    let profile = service::profile(app, me.person).await?;
+    service::insights(app, me.person, profile.as_ref()).await
+}
+
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
+    let insights = match load(&app, &me).await {
+        Ok(i) => i,
+        Err(e) => return error_page(&app, Some(&me), e),
+    };
+    let kb = app.kb();
+    let summary = insights.trend.as_ref().map(|t| {
+        let mut text = format!(
+            "{} nights logged from {} to {}",
+            t.logged_nights, t.first_night, t.last_night
+        );
+        if let Some(m) = t.mean_severity {
+            text.push_str(&format!("; average severity {}", num(m)));
+        }
+        if let (Some(r), Some(p)) = (&t.recent, &t.previous)
+            && let (Some(a), Some(b)) = (r.mean_severity, p.mean_severity)
+        {
+            text.push_str(&format!(
+                "; the last 4 weeks averaged {} against {} the 4 weeks before",
+                num(a),
+                num(b)
+            ));
+        }
+        text.push('.');
+        text
+    });
+    let experiments: Vec<Line> = insights
+        .experiments
+        .iter()
+        .map(|e| Line {
+            name: display_name(kb, &e.id),
+            verdict: e.verdict.in_words(),
+            detail: interval(e.effect, e.ci95),
+            explanation: e.explanation.clone(),
+        })
+        .collect();
+    let triggers: Vec<Line> = insights
+        .triggers
+        .iter()
+        .map(|t| Line {
+            name: format!(
+                "{} ({})",
+                display_name(kb, &t.factor),
+                if t.lag == 0 {
+                    "same night"
+                } else {
+                    "next night"
+                }
+            ),
+            verdict: t.verdict.in_words(),
+            detail: interval(t.effect, t.ci95),
+            explanation: t.explanation.clone(),
+        })
+        .collect();
+    let has_effects = insights.experiments.iter().any(|e| e.ci95.is_some())
+        || insights.triggers.iter().any(|t| t.ci95.is_some());
+    render(&InsightsPage {
+        chrome: Chrome::new(&app, Some(&me), "insights"),
+        nights: insights.nights,
+        summary,
+        experiments,
+        triggers,
+        has_effects,
+        note: insights.note,
+    })
+}
+
+fn svg(body: String) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("image/svg+xml"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn severity_chart(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
+    let result = async {
+        let nights = app.store().nights(me.person, None, None).await?;
+        let stored = app.store().experiments(me.person).await?;
+        let insights = load(&app, &me).await?;
+        Ok::<_, crate::error::ApiError>((nights, stored, insights))
+    }
+    .await;
+    let (nights, stored, insights) = match result {
+        Ok(r) => r,
+        Err(e) => return error_page(&app, Some(&me), e),
+    };
+    let points: Vec<_> = nights
+        .iter()
+        .filter_map(|n| n.night.map(|d| (d, n.severity)))
+        .collect();
+    let last = points.last().map(|p| p.0);
+    let weekly: Vec<_> = insights
+        .trend
+        .as_ref()
+        .map(|t| {
+            t.weekly
+                .iter()
+                .filter_map(|w| w.smoothed.or(w.mean_severity).map(|v| (w.start, v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let phases: Vec<charts::Phase> = insights
+        .experiments
+        .iter()
+        .filter_map(|e| {
+            let end = stored
+                .iter()
+                .find(|s| s.remedy == e.id && s.start == e.start)
+                .and_then(|s| s.planned_end)
+                .filter(|_| !e.ongoing)
+                .or(last)?;
+            Some(charts::Phase {
+                from: e.start,
+                to: end,
+                label: display_name(app.kb(), &e.id),
+            })
+        })
+        .collect();
+    svg(charts::severity(&points, &weekly, &phases))
+}
+
+pub async fn trigger_chart(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
+    let insights = match load(&app, &me).await {
+        Ok(i) => i,
+        Err(e) => return error_page(&app, Some(&me), e),
+    };
+    let kb = app.kb();
+    let rows: Vec<(String, f64, [f64; 2])> = insights
+        .experiments
+        .iter()
+        .filter_map(|e| Some((display_name(kb, &e.id), e.effect?, e.ci95?)))
+        .chain(insights.triggers.iter().filter_map(|t| {
+            let lag = if t.lag == 0 { "" } else { " (next night)" };
+            Some((
+                format!("{}{lag}", display_name(kb, &t.factor)),
+                t.effect?,
+                t.ci95?,
+            ))
+        }))
+        .collect();
+    svg(charts::effects(&rows))
+}

@@ -1,0 +1,102 @@
+//! The journal: a heat map of recent nights (tap one to edit it) and the list of them.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use quietlegs_core::journal::NightEntry;
+use serde::Deserialize;
+
+use super::{Chrome, error_page, render};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::service;
+
+const WEEKS: i64 = 13;
+
+#[derive(Debug, Deserialize)]
+pub struct JournalQuery {
+    saved: Option<String>,
+}
+
+struct Cell {
+    date: String,
+    severity: Option<u8>,
+    future: bool,
+}
+
+#[derive(Template)]
+#[template(path = "journal.html")]
+struct JournalPage {
+    chrome: Chrome,
+    saved: Option<String>,
+    /// Columns are weeks (Monday first), rows days.
+    weeks: Vec<Vec<Cell>>,
+    nights: Vec<NightEntry>,
+    logged: usize,
+}
+
+impl JournalPage {
+    fn date_of(&self, n: &NightEntry) -> String {
+        n.night.map(|d| d.to_string()).unwrap_or_default()
+    }
+
+    fn field(&self, n: &NightEntry, column: &str) -> String {
+        n.field(column)
+    }
+}
+
+pub async fn page(
+    State(app): State<AppState>,
+    PageUser(me): PageUser,
+    Query(query): Query<JournalQuery>,
+) -> Response {
+    let profile = match service::profile(&app, me.person).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&app, Some(&me), e),
+    };
+    let today = service::today_for(profile.as_ref().map(|p| &p.profile));
+    let monday = today
+        .checked_sub((today.weekday().to_monday_zero_offset() as i64).days())
+        .unwrap_or(today);
+    let first = monday
+        .checked_sub(((WEEKS - 1) * 7).days())
+        .unwrap_or(monday);
+    let nights = match app
+        .store()
+        .nights(me.person, Some(first), Some(today))
+        .await
+    {
+        Ok(n) => n,
+        Err(e) => return error_page(&app, Some(&me), e.into()),
+    };
+    let mut weeks = Vec::new();
+    for w in 0..WEEKS {
+        let mut column = Vec::new();
+        for d in 0..7 {
+            let Ok(date) = first.checked_add((w * 7 + d).days()) else {
+                continue;
+            };
+            column.push(Cell {
+                date: date.to_string(),
+                severity: nights
+                    .iter()
+                    .find(|n| n.night == Some(date))
+                    .map(|n| n.severity),
+                future: date > today,
+            });
+        }
+        weeks.push(column);
+    }
+    let logged = nights.len();
+    let mut nights = nights;
+    nights.reverse();
+    render(&JournalPage {
+        chrome: Chrome::new(&app, Some(&me), "journal"),
+        saved: query.saved.filter(|s| s.parse::<Date>().is_ok()),
+        weeks,
+        nights,
+        logged,
+    })
+}

@@ -1,0 +1,237 @@
+//! Labs: enter a result with its unit; ferritin and TSAT over time against the thresholds at
+//! which iron is worth trying.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use quietlegs_core::journal::LabRecord;
+use serde::Deserialize;
+
+use super::{Chrome, FormError, error_page, num, render, render_invalid};
+use crate::AppState;
+use crate::auth::{PageUser, SignedIn};
+use crate::charts;
+use crate::error::ApiError;
+use crate::forms::{self, FormData};
+use crate::service;
+
+struct TestOption {
+    id: String,
+    name: String,
+    units: String,
+}
+
+struct Row {
+    id: i64,
+    date: String,
+    name: String,
+    entered: String,
+    canonical: String,
+}
+
+#[derive(Template)]
+#[template(path = "labs.html")]
+struct LabsPage {
+    chrome: Chrome,
+    tests: Vec<TestOption>,
+    rows: Vec<Row>,
+    charts: Vec<(String, String)>,
+    today: String,
+    form_test: String,
+    form_value: String,
+    form_unit: String,
+    form_date: String,
+    error: Option<FormError>,
+}
+
+fn tests(app: &AppState) -> Vec<TestOption> {
+    let mut tests: Vec<TestOption> = app
+        .kb()
+        .entries()
+        .iter()
+        .filter_map(|e| {
+            let lab = e.lab.as_ref()?;
+            let mut units = vec![lab.unit.clone()];
+            units.extend(lab.units.iter().map(|u| u.unit.clone()));
+            units.dedup();
+            Some(TestOption {
+                id: e.id.clone(),
+                name: e.name.clone(),
+                units: units.join(", "),
+            })
+        })
+        .collect();
+    // Iron studies first: they decide the most.
+    tests.sort_by_key(|t| {
+        (
+            !matches!(t.id.as_str(), "ferritin" | "tsat"),
+            t.name.clone(),
+        )
+    });
+    tests
+}
+
+async fn labs_page(
+    app: &AppState,
+    me: &SignedIn,
+    form: Option<&FormData>,
+    error: Option<FormError>,
+) -> Response {
+    let labs = match app.store().labs(me.person).await {
+        Ok(l) => l,
+        Err(e) => return error_page(app, Some(me), e.into()),
+    };
+    let today = service::today_for(None).to_string();
+    let mut rows: Vec<Row> = labs
+        .iter()
+        .map(|(id, l)| Row {
+            id: *id,
+            date: l.date.to_string(),
+            name: app
+                .kb()
+                .get(&l.test)
+                .map_or(l.test.clone(), |e| e.name.clone()),
+            entered: format!("{} {}", num(l.value), l.unit),
+            canonical: format!("{} {}", num(l.canonical_value), l.canonical_unit),
+        })
+        .collect();
+    rows.reverse();
+    let charts = ["ferritin", "tsat"]
+        .iter()
+        .filter(|t| labs.iter().any(|(_, l)| l.test == **t))
+        .map(|t| {
+            let name = app.kb().get(t).map_or((*t).to_string(), |e| e.name.clone());
+            (t.to_string(), name)
+        })
+        .collect();
+    let field = |name: &str| form.and_then(|f| f.get(name)).unwrap_or("").to_string();
+    let page = LabsPage {
+        chrome: Chrome::new(app, Some(me), "labs"),
+        tests: tests(app),
+        rows,
+        charts,
+        form_test: field("test"),
+        form_value: field("value"),
+        form_unit: field("unit"),
+        form_date: form
+            .and_then(|f| f.get("date"))
+            .unwrap_or(&today)
+            .to_string(),
+        today,
+        error,
+    };
+    if page.error.is_some() {
+        render_invalid(&page)
+    } else {
+        render(&page)
+    }
+}
+
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
+    labs_page(&app, &me, None, None).await
+}
+
+fn lab_from_form(app: &AppState, form: &FormData) -> Result<LabRecord, ApiError> {
+    let test = form
+        .get("test")
+        .ok_or_else(|| ApiError::field("test", "choose a test"))?;
+    let value_text = form
+        .get("value")
+        .ok_or_else(|| ApiError::field("value", "is required"))?;
+    let value: f64 = value_text
+        .replace(',', ".")
+        .parse()
+        .map_err(|_| ApiError::field("value", format!("'{value_text}' is not a number")))?;
+    let unit = form
+        .get("unit")
+        .ok_or_else(|| ApiError::field("unit", "is required (e.g. ng/mL)"))?;
+    let today = service::today_for(None);
+    let date = match form.get("date") {
+        Some(d) => crate::api::date_param("date", d)?,
+        None => today,
+    };
+    forms::check_lab(app, test, value, unit, date, today)
+}
+
+pub async fn add(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
+    let form = match FormData::parse(&body) {
+        Ok(f) => f,
+        Err(e) => return labs_page(&app, &me, None, Some(e.into())).await,
+    };
+    match lab_from_form(&app, &form) {
+        Ok(lab) => match app.store().add_lab(me.person, &lab).await {
+            Ok(_) => Redirect::to("/labs").into_response(),
+            Err(e) => error_page(&app, Some(&me), e.into()),
+        },
+        Err(e) => labs_page(&app, &me, Some(&form), Some(e.into())).await,
+    }
+}
+
+pub async fn delete(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
+    let id = FormData::parse(&body).and_then(|f| {
+        let text = f.get("id").unwrap_or("").to_string();
+        text.parse::<i64>()
+            .map_err(|_| ApiError::field("id", format!("'{text}' is not a lab result id")))
+    });
+    match id {
+        Ok(id) => match app.store().delete_lab(me.person, id).await {
+            Ok(true) => Redirect::to("/labs").into_response(),
+            Ok(false) => super::error_page(&app, Some(&me), ApiError::not_found()),
+            Err(e) => error_page(&app, Some(&me), e.into()),
+        },
+        Err(e) => labs_page(&app, &me, None, Some(e.into())).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChartQuery {
+    test: Option<String>,
+}
+
+pub async fn chart(
+    State(app): State<AppState>,
+    PageUser(me): PageUser,
+    Query(q): Query<ChartQuery>,
+) -> Response {
+    let test = q.test.unwrap_or_else(|| "ferritin".into());
+    let labs = match app.store().labs(me.person).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&app, Some(&me), e.into()),
+    };
+    let mut points: Vec<_> = labs
+        .iter()
+        .filter(|(_, l)| l.test == test)
+        .map(|(_, l)| (l.date, l.canonical_value))
+        .collect();
+    points.sort_by_key(|p| p.0);
+    let unit = labs
+        .iter()
+        .find(|(_, l)| l.test == test)
+        .map(|(_, l)| l.canonical_unit.clone())
+        .unwrap_or_default();
+    let iron = &app.rules().iron;
+    let threshold = match test.as_str() {
+        "ferritin" => Some((
+            iron.ferritin_oral_max,
+            format!(
+                "iron worth trying at or below {}",
+                num(iron.ferritin_oral_max)
+            ),
+        )),
+        "tsat" => Some((
+            iron.tsat_low,
+            format!("iron worth trying below {} %", num(iron.tsat_low)),
+        )),
+        _ => None,
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("image/svg+xml"),
+        )],
+        charts::lab(&points, &unit, threshold),
+    )
+        .into_response()
+}

@@ -1,0 +1,139 @@
+//! Settings: bedtime and time zone, export and import, the calendar file, the account.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, State};
+use axum::response::Response;
+use quietlegs_core::profile::ClockTime;
+
+use super::{Chrome, FormError, error_page, render, render_invalid};
+use crate::AppState;
+use crate::auth::{PageUser, SignedIn};
+use crate::error::ApiError;
+use crate::forms::{self, FormData, TransferFormat};
+use crate::service;
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    bedtime: String,
+    timezone: String,
+    has_profile: bool,
+    message: Option<String>,
+    error: Option<FormError>,
+}
+
+async fn settings_page(
+    app: &AppState,
+    me: &SignedIn,
+    message: Option<String>,
+    error: Option<FormError>,
+) -> Response {
+    let profile = match service::profile(app, me.person).await {
+        Ok(p) => p,
+        Err(e) => return error_page(app, Some(me), e),
+    };
+    let page = SettingsPage {
+        chrome: Chrome::new(app, Some(me), "settings"),
+        bedtime: profile
+            .as_ref()
+            .and_then(|p| p.profile.bedtime.map(|b| b.to_string()))
+            .unwrap_or_default(),
+        timezone: profile
+            .as_ref()
+            .and_then(|p| p.profile.timezone.clone())
+            .unwrap_or_default(),
+        has_profile: profile.is_some(),
+        message,
+        error,
+    };
+    if page.error.is_some() {
+        render_invalid(&page)
+    } else {
+        render(&page)
+    }
+}
+
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
+    settings_page(&app, &me, None, None).await
+}
+
+pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
+    let result = async {
+        let form = FormData::parse(&body)?;
+        let mut profile = service::profile(&app, me.person)
+            .await?
+            .map(|p| p.profile)
+            .unwrap_or_default();
+        profile.bedtime = form
+            .get("bedtime")
+            .map(|b| {
+                b.parse::<ClockTime>()
+                    .map_err(|e| ApiError::field("bedtime", e))
+            })
+            .transpose()?;
+        profile.timezone = form.get("timezone").map(str::to_string);
+        service::check_profile(&app, &profile)?;
+        app.store().put_profile(me.person, &profile).await?;
+        Ok::<_, ApiError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => settings_page(&app, &me, Some("Saved.".into()), None).await,
+        Err(e) if e.status.is_server_error() => error_page(&app, Some(&me), e),
+        Err(e) => settings_page(&app, &me, None, Some(e.into())).await,
+    }
+}
+
+/// A file upload (multipart; its CSRF token travels in the query string).
+pub async fn import(
+    State(app): State<AppState>,
+    PageUser(me): PageUser,
+    mut multipart: Multipart,
+) -> Response {
+    let result =
+        async {
+            let mut file: Option<(String, Vec<u8>)> = None;
+            let mut format: Option<String> = None;
+            let mut overwrite = false;
+            while let Some(field) = multipart.next_field().await.map_err(|e| {
+                ApiError::field("file", format!("the upload could not be read: {e}"))
+            })? {
+                match field.name().unwrap_or("") {
+                    "file" => {
+                        let name = field.file_name().unwrap_or("upload").to_string();
+                        let bytes = field.bytes().await.map_err(|e| {
+                            ApiError::field("file", format!("the upload could not be read: {e}"))
+                        })?;
+                        file = Some((name, bytes.to_vec()));
+                    }
+                    "format" => format = field.text().await.ok().filter(|t| !t.is_empty()),
+                    "overwrite" => overwrite = true,
+                    _ => {}
+                }
+            }
+            let (name, bytes) = file
+                .filter(|(_, b)| !b.is_empty())
+                .ok_or_else(|| ApiError::field("file", "choose a file to import"))?;
+            let format = match format.as_deref() {
+                Some(f) => forms::transfer_format(Some(f))?,
+                None if name.to_ascii_lowercase().ends_with(".csv") => TransferFormat::Csv,
+                None if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => {
+                    TransferFormat::Json
+                }
+                None => TransferFormat::Csv,
+            };
+            let summary = forms::import(&app, me.person, &bytes, format, &name, overwrite).await?;
+            Ok::<_, ApiError>(format!(
+                "Imported {name}: {} added, {} updated, {} already there.",
+                summary.added, summary.updated, summary.unchanged
+            ))
+        }
+        .await;
+    match result {
+        Ok(message) => settings_page(&app, &me, Some(message), None).await,
+        Err(e) if e.status.is_server_error() => error_page(&app, Some(&me), e),
+        Err(e) => settings_page(&app, &me, None, Some(e.into())).await,
+    }
+}

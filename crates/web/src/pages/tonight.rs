@@ -1,0 +1,98 @@
+//! Tonight: the evening routine as a timeline counting down to bedtime, a breathing pacer, and
+//! what to do on a bad night.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use quietlegs_core::plan::Stage;
+
+use super::{Chrome, error_page, render};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::service;
+
+struct Slot {
+    at: String,
+    minutes_before: u32,
+    title: String,
+    id: String,
+}
+
+#[derive(Template)]
+#[template(path = "tonight.html")]
+struct TonightPage {
+    chrome: Chrome,
+    bedtime: Option<String>,
+    /// RFC 3339 instant of tonight's bedtime, for the live countdown.
+    bedtime_at: String,
+    minutes_left: Option<i64>,
+    slots: Vec<Slot>,
+    acute: Vec<(String, String, String)>,
+    disclaimer: &'static str,
+}
+
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
+    let result = async {
+        let profile = service::profile(&app, me.person).await?;
+        let plan = service::plan(&app, me.person).await?;
+        Ok::<_, crate::error::ApiError>((profile, plan))
+    }
+    .await;
+    let (profile, plan) = match result {
+        Ok((p, Some(plan))) => (p, plan),
+        Ok((_, None)) => return Redirect::to("/assess").into_response(),
+        Err(e) => return error_page(&app, Some(&me), e),
+    };
+    let bedtime = profile.as_ref().and_then(|p| p.profile.bedtime);
+    let tz = profile
+        .as_ref()
+        .and_then(|p| p.profile.timezone.as_deref())
+        .and_then(|t| jiff::tz::TimeZone::get(t).ok())
+        .unwrap_or_else(jiff::tz::TimeZone::system);
+    let now = jiff::Timestamp::now().to_zoned(tz.clone());
+    // Tonight's bedtime: today's, or tomorrow's once it has passed by more than two hours
+    // (after midnight, "tonight" still means the bedtime just gone).
+    let target = bedtime.and_then(|b| {
+        let today = now.date().at(b.hour() as i8, b.minute() as i8, 0, 0);
+        let zoned = today.to_zoned(tz.clone()).ok()?;
+        if now.timestamp().as_second() - zoned.timestamp().as_second() > 2 * 3600 {
+            zoned.checked_add(jiff::Span::new().days(1)).ok()
+        } else {
+            Some(zoned)
+        }
+    });
+    let minutes_left = target
+        .as_ref()
+        .map(|t| (t.timestamp().as_second() - now.timestamp().as_second()) / 60);
+    let mut slots: Vec<Slot> = plan
+        .routine
+        .iter()
+        .map(|r| Slot {
+            at: r
+                .at
+                .clone()
+                .unwrap_or_else(|| format!("{} min before bed", r.minutes_before_bed)),
+            minutes_before: r.minutes_before_bed,
+            title: r.title.clone(),
+            id: r.id.clone(),
+        })
+        .collect();
+    slots.sort_by_key(|s| std::cmp::Reverse(s.minutes_before));
+    let acute = plan
+        .steps
+        .iter()
+        .filter(|s| s.stage == Stage::Acute)
+        .map(|s| (s.id.clone(), s.title.clone(), s.why.clone()))
+        .collect();
+    render(&TonightPage {
+        chrome: Chrome::new(&app, Some(&me), "tonight"),
+        bedtime: bedtime.map(|b| b.to_string()),
+        bedtime_at: target
+            .map(|t| t.timestamp().to_string())
+            .unwrap_or_default(),
+        minutes_left,
+        slots,
+        acute,
+        disclaimer: quietlegs_core::plan::DISCLAIMER,
+    })
+}
