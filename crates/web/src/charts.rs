@@ -73,6 +73,7 @@ pub fn severity(nights: &[(Date, u8)], weekly: &[(Date, f64)], phases: &[Phase])
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
+            .margin_right(36)
             .x_label_area_size(28)
             .y_label_area_size(34)
             .build_cartesian_2d(0..span, 0f64..10f64)
@@ -159,6 +160,7 @@ pub fn effects(rows: &[(String, f64, [f64; 2])]) -> String {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
+            .margin_right(36)
             .x_label_area_size(30)
             .y_label_area_size(170)
             .build_cartesian_2d(lo..hi, -1..n)
@@ -232,6 +234,7 @@ pub fn lab(points: &[(Date, f64)], unit: &str, threshold: Option<(f64, String)>)
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
+            .margin_right(36)
             .x_label_area_size(28)
             .y_label_area_size(44)
             .build_cartesian_2d(-5..span + 5, 0f64..top.max(1.0))

@@ -72,15 +72,13 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
             t.logged_nights, t.first_night, t.last_night
         );
         if let Some(m) = t.mean_severity {
-            text.push_str(&format!("; average severity {}", num(m)));
+            text.push_str(&format!("; average severity {m:.1}"));
         }
         if let (Some(r), Some(p)) = (&t.recent, &t.previous)
             && let (Some(a), Some(b)) = (r.mean_severity, p.mean_severity)
         {
             text.push_str(&format!(
-                "; the last 4 weeks averaged {} against {} the 4 weeks before",
-                num(a),
-                num(b)
+                "; the last 4 weeks averaged {a:.1} against {b:.1} the 4 weeks before"
             ));
         }
         text.push('.');
