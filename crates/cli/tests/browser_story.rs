@@ -46,7 +46,10 @@ fn a_new_persons_first_week_in_chromium() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    assert!(out.status.success(), "browser story failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "browser story failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("browser story: passed"), "{stdout}");
     assert!(shots.join("checkin-375.png").exists());
 }

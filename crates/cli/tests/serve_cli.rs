@@ -13,10 +13,16 @@ fn settings_file_with_an_unknown_key_is_refused_naming_the_file() {
     let s = Scratch::new("serve-config");
     let file = s.path("config.toml");
     std::fs::write(&file, "addr = \"127.0.0.1:0\"\ncolour = \"blue\"\n").expect("write");
-    let out = run(&s.db("q"), &["serve", "--config", file.to_str().expect("path")]);
+    let out = run(
+        &s.db("q"),
+        &["serve", "--config", file.to_str().expect("path")],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("config.toml") && err.contains("colour"), "{err}");
+    assert!(
+        err.contains("config.toml") && err.contains("colour"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -83,7 +89,9 @@ fn login(addr: &str, user: &str, password: &str) -> u16 {
     )
     .expect("send");
     let mut first = String::new();
-    BufReader::new(stream).read_line(&mut first).expect("status line");
+    BufReader::new(stream)
+        .read_line(&mut first)
+        .expect("status line");
     first
         .split_whitespace()
         .nth(1)
