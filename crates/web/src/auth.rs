@@ -154,6 +154,11 @@ fn unix_now() -> i64 {
 /// unless it carries the session's CSRF token (header, form field, or for file uploads the
 /// query string).
 pub async fn session_layer(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    // Static files and the health check never need to know who is asking.
+    let path = request.uri().path();
+    if path.starts_with("/static/") || path == "/healthz" {
+        return next.run(request).await;
+    }
     let session = match cookie_value(request.headers(), SESSION_COOKIE) {
         Some(token) => match app.store().session(&token_hash(token), unix_now()).await {
             Ok(found) => found,
