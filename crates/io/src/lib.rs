@@ -4,6 +4,7 @@
 pub mod apple_health;
 pub mod bundle_json;
 pub mod error;
+pub mod fhir;
 pub mod ics;
 pub mod journal_csv;
 

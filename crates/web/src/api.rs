@@ -327,7 +327,7 @@ pub async fn insights(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiR
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct FormatQuery {
-    /// `csv` or `json` (`fhir` arrives with the sharing work).
+    /// `csv`, `json` or `fhir` (an R4 Bundle).
     format: Option<String>,
     /// Import only: replace nights already stored with different values.
     overwrite: Option<bool>,
@@ -344,7 +344,7 @@ pub async fn export(
     let q: FormatQuery = query(&uri)?;
     let format = forms::transfer_format(q.format.as_deref())?;
     let bundle = app.store().export(me.person).await?;
-    forms::export_response(&bundle, format)
+    forms::export_response(&app, &bundle, format)
 }
 
 #[utoipa::path(post, path = "/api/v1/import", params(FormatQuery),

@@ -146,19 +146,17 @@ pub fn check_lab(
 pub enum TransferFormat {
     Csv,
     Json,
+    Fhir,
 }
 
 pub fn transfer_format(text: Option<&str>) -> ApiResult<TransferFormat> {
     match text.unwrap_or("json") {
         "csv" => Ok(TransferFormat::Csv),
         "json" => Ok(TransferFormat::Json),
-        "fhir" => Err(ApiError::field(
-            "format",
-            "FHIR arrives with the sharing work; use csv or json for now",
-        )),
+        "fhir" => Ok(TransferFormat::Fhir),
         other => Err(ApiError::field(
             "format",
-            format!("'{other}' is not a format (accepted: csv, json)"),
+            format!("'{other}' is not a format (accepted: csv, json, fhir)"),
         )),
     }
 }
@@ -177,8 +175,22 @@ fn attachment(content_type: &'static str, filename: &'static str, bytes: Vec<u8>
         .into_response()
 }
 
-pub fn export_response(bundle: &Bundle, format: TransferFormat) -> ApiResult<Response> {
+pub fn export_response(
+    app: &AppState,
+    bundle: &Bundle,
+    format: TransferFormat,
+) -> ApiResult<Response> {
     Ok(match format {
+        TransferFormat::Fhir => {
+            let doc = quietlegs_io::fhir::export(bundle, app.kb(), &Default::default());
+            let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+            bytes.push(b'\n');
+            attachment(
+                "application/fhir+json",
+                "attachment; filename=\"quietlegs-fhir.json\"",
+                bytes,
+            )
+        }
         TransferFormat::Json => attachment(
             "application/json",
             "attachment; filename=\"quietlegs-export.json\"",
@@ -222,10 +234,15 @@ pub async fn import(
             nights: quietlegs_io::journal_csv::read(bytes, name).map_err(bad)?,
             ..Bundle::default()
         },
-        TransferFormat::Json => {
+        TransferFormat::Json | TransferFormat::Fhir => {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| ApiError::field("file", format!("{name}: is not UTF-8 text")))?;
-            quietlegs_io::bundle_json::read(text, name).map_err(bad)?
+            if format == TransferFormat::Json {
+                quietlegs_io::bundle_json::read(text, name).map_err(bad)?
+            } else {
+                let today = service::today_for(None);
+                quietlegs_io::fhir::import(text, name, app.kb(), today).map_err(bad)?
+            }
         }
     };
     let on_conflict = if overwrite {

@@ -396,6 +396,13 @@ async fn bad_input(app: TestApp) {
         (Method::GET, "/api/v1/journal?from=someday", "", "", "from"),
         (Method::GET, "/api/v1/labs/abc", "", "", "id"),
         (Method::GET, "/api/v1/export?format=pdf", "", "", "format"),
+        (
+            Method::POST,
+            "/api/v1/import?format=fhir",
+            "application/fhir+json",
+            r#"{"resourceType": "Patient"}"#,
+            "resourceType",
+        ),
     ];
     for (method, path, ct, body, field) in api {
         let ct = (!ct.is_empty()).then_some(ct);

@@ -40,6 +40,10 @@ pub struct ExportArgs {
     /// Write to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// FHIR only: the name to put on the Patient (by default the export carries no name and no
+    /// identifier).
+    #[arg(long, value_name = "NAME")]
+    patient_name: Option<String>,
 }
 
 fn guess(file: &std::path::Path) -> Result<Format> {
@@ -68,7 +72,7 @@ fn guess(file: &std::path::Path) -> Result<Format> {
         Ok(Format::Json)
     } else {
         Err(UsageError(format!(
-            "{}: cannot tell the format; pass --format csv|json|apple-health",
+            "{}: cannot tell the format; pass --format csv|json|apple-health|fhir",
             file.display()
         ))
         .into())
@@ -131,10 +135,15 @@ fn read_bundle(file: &std::path::Path, format: Format) -> Result<Bundle> {
                 ..Bundle::default()
             })
         }
-        Format::Fhir => Err(UsageError(
-            "FHIR import arrives with the sharing work (issue 7); use csv or json for now".into(),
-        )
-        .into()),
+        Format::Fhir => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| UsageError(format!("{name}: cannot read: {e}")))?;
+            let kb = quietlegs_core::knowledge::bundled()
+                .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
+            let today = jiff::Zoned::now().date();
+            Ok(quietlegs_io::fhir::import(&text, &name, kb, today)
+                .map_err(|e| UsageError(e.to_string()))?)
+        }
     }
 }
 
@@ -182,9 +191,19 @@ pub fn export(args: ExportArgs, global: &Global) -> Result<ExitCode> {
     match args.format {
         Format::Json => bytes = quietlegs_io::bundle_json::write(&bundle),
         Format::Csv => quietlegs_io::journal_csv::write(&bundle.nights, &mut bytes)?,
-        Format::AppleHealth | Format::Fhir => {
+        Format::Fhir => {
+            let kb = quietlegs_core::knowledge::bundled()
+                .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
+            let patient = quietlegs_io::fhir::PatientInfo {
+                name: args.patient_name.clone(),
+            };
+            let doc = quietlegs_io::fhir::export(&bundle, kb, &patient);
+            bytes = serde_json::to_vec_pretty(&doc)?;
+            bytes.push(b'\n');
+        }
+        Format::AppleHealth => {
             return Err(UsageError(
-                "--format: export supports csv and json (FHIR arrives with issue 7)".into(),
+                "--format: export supports csv, json and fhir (Apple Health is import only)".into(),
             )
             .into());
         }

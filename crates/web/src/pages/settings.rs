@@ -120,7 +120,12 @@ pub async fn import(
                 Some(f) => forms::transfer_format(Some(f))?,
                 None if name.to_ascii_lowercase().ends_with(".csv") => TransferFormat::Csv,
                 None if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => {
-                    TransferFormat::Json
+                    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+                    if head.contains("\"resourceType\"") {
+                        TransferFormat::Fhir
+                    } else {
+                        TransferFormat::Json
+                    }
                 }
                 None => TransferFormat::Csv,
             };

@@ -1,0 +1,577 @@
+//! FHIR R4 exchange. Export: a `collection` Bundle with a Patient (no identifiers unless given),
+//! lab `Observation`s (LOINC codes, UCUM units), our nightly check-in `Questionnaire`, one
+//! `QuestionnaireResponse` per night, and one survey `Observation` per night for the severity
+//! score, `derivedFrom` its response. Import reads the labs and the nights back.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use quietlegs_core::KnowledgeBase;
+use quietlegs_core::journal::{Bundle, CSV_COLUMNS, LabRecord, NightEntry};
+use quietlegs_core::profile::{LabInput, check_lab};
+use serde_json::{Map, Value, json};
+
+use crate::ImportError;
+
+/// Our check-in questionnaire's canonical URL.
+pub const QUESTIONNAIRE_URL: &str = "https://quietlegs.app/fhir/Questionnaire/nightly-check-in";
+/// Our code system for the nightly severity score (LOINC has no code for it).
+pub const CODE_SYSTEM: &str = "https://quietlegs.app/fhir/CodeSystem/quietlegs";
+pub const SEVERITY_CODE: &str = "nightly-rls-severity";
+const LOINC: &str = "http://loinc.org";
+const UCUM: &str = "http://unitsofmeasure.org";
+const CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
+
+/// Who the export is about: nothing identifying unless the person asks for it.
+#[derive(Debug, Clone, Default)]
+pub struct PatientInfo {
+    pub name: Option<String>,
+}
+
+/// The UCUM code for a unit as Quietlegs writes it.
+pub fn ucum(unit: &str) -> String {
+    match unit {
+        "mL/min/1.73m2" => "mL/min/{1.73_m2}".into(),
+        "mcg/L" => "ug/L".into(),
+        other => other.to_string(),
+    }
+}
+
+fn from_ucum(code: &str) -> String {
+    match code {
+        "mL/min/{1.73_m2}" => "mL/min/1.73m2".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Stable ids within one export: `urn:uuid:` references that need no random source, so the same
+/// data always exports to the same bytes.
+fn urn(kind: u8, n: usize) -> String {
+    format!("urn:uuid:{kind:08x}-0000-4000-8000-{n:012x}")
+}
+
+/// The answer type of each journal column in the questionnaire.
+fn item_type(column: &str) -> &'static str {
+    match column {
+        "night" => "date",
+        "severity" | "awakenings" => "integer",
+        "onset" | "last_caffeine" | "exercise_end" => "time",
+        "sugar_late" | "antihistamine" => "boolean",
+        "exercise_intensity" => "choice",
+        "notes" => "text",
+        _ => "decimal",
+    }
+}
+
+fn questionnaire() -> Value {
+    let mut items: Vec<Value> = CSV_COLUMNS
+        .iter()
+        .filter(|c| **c != "night")
+        .map(|c| {
+            let mut item = json!({"linkId": c, "text": c.replace('_', " "), "type": item_type(c)});
+            if *c == "severity" {
+                item["required"] = json!(true);
+                item["text"] = json!(
+                    "How bad were your legs that evening and night (0 = not at all, 10 = worst)?"
+                );
+            }
+            if *c == "exercise_intensity" {
+                item["answerOption"] = json!(
+                    ["light", "moderate", "vigorous"]
+                        .iter()
+                        .map(|v| json!({"valueCoding": {"code": v, "display": v}}))
+                        .collect::<Vec<_>>()
+                );
+            }
+            item
+        })
+        .collect();
+    items.push(json!({
+        "linkId": "took", "text": "What was taken or done that day", "type": "group", "repeats": true,
+        "item": [
+            {"linkId": "took.id", "text": "knowledge-base id", "type": "string"},
+            {"linkId": "took.taken", "text": "taken", "type": "boolean"}
+        ]
+    }));
+    json!({
+        "resourceType": "Questionnaire",
+        "url": QUESTIONNAIRE_URL,
+        "name": "QuietlegsNightlyCheckIn",
+        "title": "Quietlegs nightly check-in",
+        "status": "active",
+        "subjectType": ["Patient"],
+        "item": items,
+    })
+}
+
+fn answer(column: &str, text: &str) -> Option<Value> {
+    Some(match item_type(column) {
+        "integer" => json!({"valueInteger": text.parse::<i64>().ok()?}),
+        "decimal" => json!({"valueDecimal": text.parse::<f64>().ok()?}),
+        "time" => json!({"valueTime": format!("{text}:00")}),
+        "boolean" => json!({"valueBoolean": text == "1"}),
+        "choice" => json!({"valueCoding": {"code": text}}),
+        _ => json!({"valueString": text}),
+    })
+}
+
+fn response(entry: &NightEntry, night: Date, patient: &str) -> Value {
+    let mut items: Vec<Value> = Vec::new();
+    for column in CSV_COLUMNS.iter().filter(|c| **c != "night") {
+        let text = entry.field(column);
+        if text.is_empty() {
+            continue;
+        }
+        if let Some(a) = answer(column, &text) {
+            items.push(json!({"linkId": column, "answer": [a]}));
+        }
+    }
+    for (id, taken) in &entry.took {
+        items.push(json!({"linkId": "took", "item": [
+            {"linkId": "took.id", "answer": [{"valueString": id}]},
+            {"linkId": "took.taken", "answer": [{"valueBoolean": taken}]}
+        ]}));
+    }
+    json!({
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": QUESTIONNAIRE_URL,
+        "status": "completed",
+        "subject": {"reference": patient},
+        "authored": night.to_string(),
+        "item": items,
+    })
+}
+
+fn severity_observation(entry: &NightEntry, night: Date, patient: &str, response: &str) -> Value {
+    let end = night.checked_add(1.day()).unwrap_or(night);
+    json!({
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [{"coding": [{"system": CATEGORY, "code": "survey", "display": "Survey"}]}],
+        "code": {"coding": [{"system": CODE_SYSTEM, "code": SEVERITY_CODE,
+                             "display": "Nightly restless legs severity (0-10)"}],
+                 "text": "Nightly restless legs severity (0-10)"},
+        "subject": {"reference": patient},
+        "effectivePeriod": {"start": night.to_string(), "end": end.to_string()},
+        "valueInteger": entry.severity,
+        "derivedFrom": [{"reference": response}],
+    })
+}
+
+fn lab_observation(lab: &LabRecord, kb: &KnowledgeBase, patient: &str) -> Option<Value> {
+    let entry = kb.get(&lab.test)?;
+    let info = entry.lab.as_ref()?;
+    Some(json!({
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [{"coding": [{"system": CATEGORY, "code": "laboratory", "display": "Laboratory"}]}],
+        "code": {"coding": [{"system": LOINC, "code": info.loinc, "display": entry.name}],
+                 "text": entry.name},
+        "subject": {"reference": patient},
+        "effectiveDateTime": lab.date.to_string(),
+        "valueQuantity": {"value": lab.value, "unit": lab.unit, "system": UCUM, "code": ucum(&lab.unit)},
+    }))
+}
+
+/// The FHIR Bundle for everything exportable in `bundle`.
+pub fn export(bundle: &Bundle, kb: &KnowledgeBase, patient: &PatientInfo) -> Value {
+    let patient_ref = urn(1, 1);
+    let mut entries: Vec<Value> = Vec::new();
+    let mut person = json!({"resourceType": "Patient", "active": true});
+    if let Some(name) = &patient.name {
+        person["name"] = json!([{"text": name}]);
+    }
+    entries.push(json!({"fullUrl": patient_ref, "resource": person}));
+    entries.push(json!({"fullUrl": urn(2, 1), "resource": questionnaire()}));
+    for (i, lab) in bundle.labs.iter().enumerate() {
+        if let Some(obs) = lab_observation(lab, kb, &patient_ref) {
+            entries.push(json!({"fullUrl": urn(3, i + 1), "resource": obs}));
+        }
+    }
+    for (i, night) in bundle.nights.iter().enumerate() {
+        let Some(date) = night.night else { continue };
+        let response_ref = urn(4, i + 1);
+        entries.push(
+            json!({"fullUrl": response_ref, "resource": response(night, date, &patient_ref)}),
+        );
+        entries.push(json!({
+            "fullUrl": urn(5, i + 1),
+            "resource": severity_observation(night, date, &patient_ref, &response_ref)
+        }));
+    }
+    json!({"resourceType": "Bundle", "type": "collection", "entry": entries})
+}
+
+struct Reader<'a> {
+    file: &'a str,
+}
+
+impl Reader<'_> {
+    fn err(&self, path: &str, message: impl Into<String>) -> ImportError {
+        ImportError::new(self.file, None, Some(path), message)
+    }
+
+    fn str<'v>(&self, v: &'v Value, path: &str) -> Result<&'v str, ImportError> {
+        v.as_str()
+            .ok_or_else(|| self.err(path, "is missing or not text"))
+    }
+}
+
+fn has_coding(resource: &Value, field: &str, system: &str, code: &str) -> bool {
+    let codings = match resource.get(field) {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(|c| c.get("coding"))
+            .collect::<Vec<_>>(),
+        Some(obj @ Value::Object(_)) => obj.get("coding").into_iter().collect(),
+        _ => Vec::new(),
+    };
+    codings
+        .iter()
+        .filter_map(|c| c.as_array())
+        .flatten()
+        .any(|c| {
+            c.get("system").and_then(Value::as_str) == Some(system)
+                && c.get("code").and_then(Value::as_str) == Some(code)
+        })
+}
+
+fn loinc_of(resource: &Value) -> Option<&str> {
+    resource
+        .get("code")?
+        .get("coding")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("system").and_then(Value::as_str) == Some(LOINC))?
+        .get("code")?
+        .as_str()
+}
+
+fn read_lab(
+    r: &Reader,
+    resource: &Value,
+    path: &str,
+    kb: &KnowledgeBase,
+    today: Date,
+) -> Result<LabRecord, ImportError> {
+    let loinc =
+        loinc_of(resource).ok_or_else(|| r.err(&format!("{path}.code"), "has no LOINC code"))?;
+    let entry = kb
+        .entries()
+        .iter()
+        .find(|e| e.lab.as_ref().is_some_and(|l| l.loinc == loinc))
+        .ok_or_else(|| {
+            r.err(
+                &format!("{path}.code"),
+                format!("LOINC {loinc} is not a test Quietlegs knows"),
+            )
+        })?;
+    let quantity = resource
+        .get("valueQuantity")
+        .ok_or_else(|| r.err(&format!("{path}.valueQuantity"), "is missing"))?;
+    let value = quantity
+        .get("value")
+        .and_then(Value::as_f64)
+        .ok_or_else(|| {
+            r.err(
+                &format!("{path}.valueQuantity.value"),
+                "is missing or not a number",
+            )
+        })?;
+    let unit = quantity
+        .get("code")
+        .and_then(Value::as_str)
+        .map(from_ucum)
+        .or_else(|| {
+            quantity
+                .get("unit")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .ok_or_else(|| r.err(&format!("{path}.valueQuantity.code"), "is missing"))?;
+    let when = r.str(
+        resource.get("effectiveDateTime").unwrap_or(&Value::Null),
+        &format!("{path}.effectiveDateTime"),
+    )?;
+    let date: Date = when.get(..10).and_then(|d| d.parse().ok()).ok_or_else(|| {
+        r.err(
+            &format!("{path}.effectiveDateTime"),
+            format!("'{when}' is not a date"),
+        )
+    })?;
+    let input = LabInput {
+        test: entry.id.clone(),
+        value,
+        unit: unit.clone(),
+        date: Some(date),
+    };
+    let checked = check_lab(kb, &input, today, "")
+        .map_err(|e| r.err(&format!("{path}.valueQuantity"), e.message))?;
+    Ok(LabRecord {
+        test: checked.test,
+        value,
+        unit,
+        canonical_value: checked.value,
+        canonical_unit: checked.unit,
+        date,
+        source: "fhir".into(),
+    })
+}
+
+fn answer_text(answer: &Value) -> Option<String> {
+    let (key, v) = answer
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.starts_with("value"))?;
+    Some(match (key.as_str(), v) {
+        ("valueBoolean", Value::Bool(b)) => if *b { "1" } else { "0" }.to_string(),
+        ("valueTime", Value::String(t)) => t.get(..5).unwrap_or(t).to_string(),
+        ("valueCoding", c) => c.get("code")?.as_str()?.to_string(),
+        (_, Value::String(s)) => s.clone(),
+        (_, Value::Number(n)) => n.to_string(),
+        _ => return None,
+    })
+}
+
+fn read_night(r: &Reader, resource: &Value, path: &str) -> Result<NightEntry, ImportError> {
+    let authored = r.str(
+        resource.get("authored").unwrap_or(&Value::Null),
+        &format!("{path}.authored"),
+    )?;
+    let night: Date = authored
+        .get(..10)
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| {
+            r.err(
+                &format!("{path}.authored"),
+                format!("'{authored}' is not a date"),
+            )
+        })?;
+    let mut entry = NightEntry {
+        night: Some(night),
+        ..NightEntry::default()
+    };
+    let mut has_severity = false;
+    let items = resource
+        .get("item")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("{path}.item[{i}]");
+        let link = r.str(
+            item.get("linkId").unwrap_or(&Value::Null),
+            &format!("{at}.linkId"),
+        )?;
+        if link == "took" {
+            let mut id = None;
+            let mut taken = None;
+            for sub in item
+                .get("item")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let first = sub
+                    .get("answer")
+                    .and_then(|a| a.get(0))
+                    .and_then(answer_text);
+                match sub.get("linkId").and_then(Value::as_str) {
+                    Some("took.id") => id = first,
+                    Some("took.taken") => taken = first,
+                    _ => {}
+                }
+            }
+            if let (Some(id), Some(taken)) = (id, taken) {
+                entry
+                    .set_field(&format!("took:{id}"), &taken)
+                    .map_err(|e| r.err(&at, e.to_string()))?;
+            }
+            continue;
+        }
+        let Some(text) = item
+            .get("answer")
+            .and_then(|a| a.get(0))
+            .and_then(answer_text)
+        else {
+            continue;
+        };
+        if link == "severity" {
+            has_severity = true;
+        }
+        entry
+            .set_field(link, &text)
+            .map_err(|e| r.err(&format!("{at}.answer"), e.to_string()))?;
+    }
+    if !has_severity {
+        return Err(r.err(&format!("{path}.item"), "has no severity answer"));
+    }
+    Ok(entry)
+}
+
+/// Reads a FHIR Bundle: lab Observations with a LOINC code Quietlegs knows, and responses to our
+/// check-in questionnaire. Other resources are left alone. `today` decides which dates are in the
+/// future.
+pub fn import(
+    text: &str,
+    file: &str,
+    kb: &KnowledgeBase,
+    today: Date,
+) -> Result<Bundle, ImportError> {
+    let r = Reader { file };
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
+        ImportError::new(
+            file,
+            u64::try_from(e.line()).ok(),
+            None,
+            format!("not JSON: {e}"),
+        )
+    })?;
+    if doc.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+        return Err(r.err("resourceType", "expected \"Bundle\""));
+    }
+    let mut out = Bundle {
+        format: Bundle::FORMAT.into(),
+        version: Bundle::VERSION,
+        ..Bundle::default()
+    };
+    let entries = doc
+        .get("entry")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut seen = Map::new();
+    for (i, e) in entries.iter().enumerate() {
+        let path = format!("entry[{i}].resource");
+        let Some(resource) = e.get("resource") else {
+            continue;
+        };
+        match resource.get("resourceType").and_then(Value::as_str) {
+            Some("Observation") if has_coding(resource, "category", CATEGORY, "laboratory") => {
+                out.labs.push(read_lab(&r, resource, &path, kb, today)?);
+            }
+            Some("QuestionnaireResponse")
+                if resource.get("questionnaire").and_then(Value::as_str)
+                    == Some(QUESTIONNAIRE_URL) =>
+            {
+                let night = read_night(&r, resource, &path)?;
+                let key = night.night.map(|n| n.to_string()).unwrap_or_default();
+                if seen.insert(key.clone(), json!(i)).is_some() {
+                    return Err(r.err(
+                        &format!("{path}.authored"),
+                        format!("the night {key} appears twice"),
+                    ));
+                }
+                out.nights.push(night);
+            }
+            _ => {}
+        }
+    }
+    out.nights.sort_by_key(|n| n.night);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kb() -> &'static KnowledgeBase {
+        quietlegs_core::knowledge::bundled().expect("kb")
+    }
+
+    fn sample() -> Bundle {
+        let mut night = NightEntry::default();
+        for (c, v) in [
+            ("night", "2026-11-02"),
+            ("severity", "7"),
+            ("onset", "21:15"),
+            ("caffeine_mg", "150"),
+            ("sugar_late", "1"),
+            ("exercise_intensity", "vigorous"),
+            ("took:magnesium", "1"),
+            ("notes", "long drive"),
+        ] {
+            night.set_field(c, v).expect(c);
+        }
+        let lab = |test: &str, value: f64, unit: &str, canonical: f64, cu: &str| LabRecord {
+            test: test.into(),
+            value,
+            unit: unit.into(),
+            canonical_value: canonical,
+            canonical_unit: cu.into(),
+            date: "2026-10-01".parse().expect("date"),
+            source: "manual".into(),
+        };
+        Bundle {
+            format: Bundle::FORMAT.into(),
+            version: Bundle::VERSION,
+            labs: vec![
+                lab("ferritin", 42.0, "ng/mL", 42.0, "ng/mL"),
+                lab("vitamin-d-25oh", 50.0, "nmol/L", 20.03, "ng/mL"),
+            ],
+            nights: vec![night],
+            ..Bundle::default()
+        }
+    }
+
+    #[test]
+    fn labs_and_nights_round_trip() {
+        let original = sample();
+        let doc = export(&original, kb(), &PatientInfo::default());
+        let back = import(
+            &doc.to_string(),
+            "x.json",
+            kb(),
+            "2026-11-23".parse().expect("d"),
+        )
+        .expect("import");
+        assert_eq!(back.labs.len(), 2);
+        for (a, b) in original.labs.iter().zip(&back.labs) {
+            assert_eq!(
+                (&a.test, a.value, &a.unit, a.date),
+                (&b.test, b.value, &b.unit, b.date)
+            );
+            assert!((a.canonical_value - b.canonical_value).abs() < 1e-9);
+        }
+        assert_eq!(back.nights, original.nights);
+    }
+
+    #[test]
+    fn loinc_codes_and_the_severity_link() {
+        let doc = export(&sample(), kb(), &PatientInfo::default());
+        let text = doc.to_string();
+        assert!(text.contains("\"2276-4\""), "ferritin LOINC");
+        assert!(text.contains("\"62292-8\""), "25-OH vitamin D LOINC");
+        let entries = doc["entry"].as_array().expect("entries");
+        let obs = entries
+            .iter()
+            .find(|e| e["resource"]["code"]["coding"][0]["code"] == SEVERITY_CODE)
+            .expect("severity observation");
+        let response = obs["resource"]["derivedFrom"][0]["reference"]
+            .as_str()
+            .expect("ref");
+        assert!(entries.iter().any(|e| e["fullUrl"] == response
+            && e["resource"]["resourceType"] == "QuestionnaireResponse"));
+        assert!(
+            entries[0]["resource"].get("identifier").is_none()
+                && entries[0]["resource"].get("name").is_none()
+        );
+    }
+
+    #[test]
+    fn unknown_loinc_is_named() {
+        let doc = json!({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
+            "resourceType": "Observation", "status": "final",
+            "category": [{"coding": [{"system": CATEGORY, "code": "laboratory"}]}],
+            "code": {"coding": [{"system": LOINC, "code": "9999-9"}]},
+            "effectiveDateTime": "2026-01-01", "valueQuantity": {"value": 1, "code": "ng/mL"}}}]});
+        let err = import(
+            &doc.to_string(),
+            "x.json",
+            kb(),
+            "2026-11-23".parse().expect("d"),
+        )
+        .expect_err("unknown");
+        assert_eq!(err.column.as_deref(), Some("entry[0].resource.code"));
+        assert!(err.message.contains("9999-9"));
+    }
+}
