@@ -86,6 +86,7 @@ const PAGES = [
   ["home", "/"], ["assess", "/assess"], ["plan", "/plan"], ["tonight", "/tonight"],
   ["checkin", "/checkin"], ["journal", "/journal"], ["insights", "/insights"], ["labs", "/labs"],
   ["library", "/library"], ["library-entry", "/library/magnesium"], ["settings", "/settings"],
+  ["report", "/report"],
 ];
 
 async function main() {

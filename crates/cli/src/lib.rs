@@ -78,6 +78,8 @@ enum Command {
     Import(commands::transfer::ImportArgs),
     /// Export everything as JSON, or the journal as CSV.
     Export(commands::transfer::ExportArgs),
+    /// The doctor report: screening, severity, iron, what was tried, triggers, questions.
+    Report(commands::report::ReportArgs),
     /// Accounts for server mode (`serve --multi-user`).
     #[command(subcommand)]
     User(commands::user::UserCommand),
@@ -115,6 +117,7 @@ where
         Command::Import(args) => commands::transfer::import(args, &cli.global),
         Command::Export(args) => commands::transfer::export(args, &cli.global),
         Command::User(cmd) => commands::user::run(cmd, &cli.global),
+        Command::Report(args) => commands::report::run(args, &cli.global),
     };
     match result {
         Ok(code) => code,

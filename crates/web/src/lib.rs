@@ -14,6 +14,7 @@ mod forms;
 mod library;
 mod openapi;
 mod pages;
+pub mod report;
 mod security;
 mod service;
 
@@ -179,6 +180,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home::page))
         .route("/healthz", get(healthz))
+        // Browsers ask for it on pages without an icon link (the report); nothing to send.
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .route("/api/openapi.json", get(openapi::document))
         .route("/static/{file}", get(assets::file))
         .route(
@@ -195,6 +201,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::assess::page).post(pages::assess::save),
         )
         .route("/plan", get(pages::plan::page))
+        .route("/report", get(pages::report::page))
         .route("/tonight", get(pages::tonight::page))
         .route(
             "/checkin",

@@ -84,6 +84,7 @@ async fn isolation(app: TestApp) {
         "/labs/chart.svg?test=ferritin",
         "/settings",
         "/assess",
+        "/report",
         "/api/v1/profile",
         "/api/v1/plan",
         "/api/v1/journal",

@@ -7,6 +7,7 @@ pub mod log;
 pub mod plan;
 pub mod profile;
 mod profile_input;
+pub mod report;
 pub mod serve;
 pub mod transfer;
 pub mod user;

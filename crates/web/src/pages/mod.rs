@@ -10,6 +10,7 @@ pub mod insights;
 pub mod journal;
 pub mod labs;
 pub mod plan;
+pub mod report;
 pub mod settings;
 pub mod tonight;
 

@@ -1,0 +1,101 @@
+//! `quietlegs report`: the doctor report for a rich and an empty journal holds the key figures.
+
+mod common;
+
+use common::{Scratch, ok, run};
+
+fn words(verdict: &str) -> &'static str {
+    match verdict {
+        "helps" => "helps",
+        "no-clear-effect" => "no clear effect",
+        "worse" => "worse",
+        "too-early" => "too early to tell",
+        _ => "not enough data",
+    }
+}
+
+#[test]
+fn report_for_a_rich_journal_has_the_key_figures() {
+    let s = Scratch::new("report-rich");
+    let db = s.db("q");
+    let profile = s.path("me.toml");
+    std::fs::write(
+        &profile,
+        "age = 52\nbedtime = \"22:30\"\nmedications = [\"Zoloft\"]\n[symptoms]\nurge_to_move = true\n\
+         worse_at_rest = true\nrelieved_by_movement = true\nevening_or_night = true\nonset = \"evening\"\n",
+    )
+    .expect("profile");
+    ok(&db, &["profile", "set", profile.to_str().expect("path")]);
+    let today = jiff::Zoned::now().date();
+    let day = |n: i64| {
+        today
+            .checked_sub(jiff::Span::new().days(n))
+            .expect("date")
+            .to_string()
+    };
+    ok(
+        &db,
+        &["labs", "add", "ferritin", "38", "ng/mL", "--date", &day(40)],
+    );
+    ok(&db, &["labs", "add", "tsat", "17", "%", "--date", &day(40)]);
+    let mut csv = String::from("night,severity,caffeine_mg,took:magnesium\n");
+    for n in (1..=60).rev() {
+        let on = n <= 30;
+        let severity = if on { 4 + (n % 3) } else { 6 + (n % 3) };
+        csv.push_str(&format!(
+            "{},{severity},{},{}\n",
+            day(n),
+            100 * (n % 2),
+            u8::from(on)
+        ));
+    }
+    let journal = s.path("journal.csv");
+    std::fs::write(&journal, csv).expect("csv");
+    ok(&db, &["import", journal.to_str().expect("path")]);
+
+    let out = s.path("report.html");
+    ok(&db, &["report", "--out", out.to_str().expect("path")]);
+    let html = std::fs::read_to_string(&out).expect("report");
+    assert!(html.contains("Latest ferritin 38 ng/mL"), "latest ferritin");
+    assert!(html.contains("TSAT 17 %"));
+    assert!(html.contains("Average nightly severity"));
+    let insights: serde_json::Value =
+        serde_json::from_slice(&ok(&db, &["insights", "--json"])).expect("json");
+    let experiments = insights["experiments"].as_array().expect("experiments");
+    assert!(!experiments.is_empty());
+    for e in experiments {
+        let verdict = words(e["verdict"].as_str().expect("verdict"));
+        assert!(
+            html.contains(&format!("<td>{verdict}</td>")),
+            "verdict {verdict} missing"
+        );
+    }
+    assert!(html.contains("<svg"), "the severity chart is inline SVG");
+    assert!(html.contains("4 of 5 met") || html.contains("of 5 met"));
+    assert!(html.contains("Zoloft"));
+    assert!(html.contains("not medical advice"));
+    assert!(!html.contains("<script"), "no scripts in the report");
+}
+
+#[test]
+fn report_for_an_empty_journal_says_what_is_missing() {
+    let s = Scratch::new("report-empty");
+    let db = s.db("q");
+    let out = s.path("report.html");
+    ok(&db, &["report", "--out", out.to_str().expect("path")]);
+    let html = std::fs::read_to_string(&out).expect("report");
+    assert!(html.contains("No nights logged in the last 90 days."));
+    assert!(html.contains("No ferritin on record"));
+    assert!(html.contains("No changes tested yet."));
+}
+
+#[test]
+fn report_refuses_an_unknown_output_type() {
+    let s = Scratch::new("report-bad");
+    let out = run(
+        &s.db("q"),
+        &["report", "--out", s.path("r.docx").to_str().expect("path")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));
+}

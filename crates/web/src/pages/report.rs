@@ -1,0 +1,39 @@
+//! The doctor report as a page to print or save.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use super::error_page;
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::ApiError;
+use crate::report;
+
+/// The report carries its own styles so it prints and saves as one file; its policy allows
+/// those styles and nothing else (no scripts, no requests).
+const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
+    let html = match report::for_person(&app, me.person).await {
+        Ok(r) => report::html::render(&r),
+        Err(e) => return error_page(&app, Some(&me), e),
+    };
+    match html {
+        Some(html) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(REPORT_CSP),
+                ),
+            ],
+            html,
+        )
+            .into_response(),
+        None => error_page(&app, Some(&me), ApiError::internal()),
+    }
+}
