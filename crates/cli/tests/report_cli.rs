@@ -99,3 +99,108 @@ fn report_refuses_an_unknown_output_type() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));
 }
+
+/// Page count, page images and the text of a PDF, with poppler's tools (Debian poppler-utils);
+/// `None` when they are missing and `.ci/run` did not demand them.
+fn poppler(pdf: &std::path::Path, pages_dir: &std::path::Path) -> Option<(usize, String)> {
+    let required = std::env::var("QUIETLEGS_REQUIRE_POPPLER").is_ok_and(|v| v == "1");
+    let have = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    if !have {
+        assert!(!required, "pdftotext (poppler-utils) is missing");
+        eprintln!("poppler-utils missing: PDF text and pages not checked");
+        return None;
+    }
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().expect("path"), "-"])
+        .output()
+        .expect("pdftotext");
+    assert!(text.status.success(), "pdftotext failed");
+    std::fs::create_dir_all(pages_dir).expect("dir");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "60", pdf.to_str().expect("path")])
+        .arg(pages_dir.join("page"))
+        .status()
+        .expect("pdftoppm");
+    assert!(status.success(), "pdftoppm failed");
+    let pages = std::fs::read_dir(pages_dir).expect("pages").count();
+    Some((pages, String::from_utf8_lossy(&text.stdout).into_owned()))
+}
+
+#[test]
+fn pdf_reports_for_a_rich_and_an_empty_journal() {
+    let s = Scratch::new("report-pdf");
+    let rich = s.db("rich");
+    let today = jiff::Zoned::now().date();
+    let day = |n: i64| {
+        today
+            .checked_sub(jiff::Span::new().days(n))
+            .expect("date")
+            .to_string()
+    };
+    ok(
+        &rich,
+        &[
+            "labs",
+            "add",
+            "ferritin",
+            "41",
+            "ng/mL",
+            "--date",
+            &day(200),
+        ],
+    );
+    ok(
+        &rich,
+        &["labs", "add", "ferritin", "38", "ng/mL", "--date", &day(40)],
+    );
+    let mut csv = String::from("night,severity,alcohol_drinks,took:magnesium\n");
+    for n in (1..=80).rev() {
+        let on = n <= 40;
+        let severity = if on { 3 + (n % 3) } else { 6 + (n % 3) };
+        csv.push_str(&format!(
+            "{},{severity},{},{}\n",
+            day(n),
+            n % 3,
+            u8::from(on)
+        ));
+    }
+    let journal = s.path("journal.csv");
+    std::fs::write(&journal, csv).expect("csv");
+    ok(&rich, &["import", journal.to_str().expect("path")]);
+    let insights: serde_json::Value =
+        serde_json::from_slice(&ok(&rich, &["insights", "--json"])).expect("json");
+
+    let shots = std::env::var("SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| s.path("shots"));
+    for (name, db) in [("rich", rich.clone()), ("empty", s.db("empty"))] {
+        let pdf = s.path(&format!("{name}.pdf"));
+        ok(&db, &["report", "--out", pdf.to_str().expect("path")]);
+        let bytes = std::fs::read(&pdf).expect("pdf");
+        assert!(bytes.starts_with(b"%PDF-"), "{name}: not a PDF");
+        assert!(
+            String::from_utf8_lossy(&bytes).contains("FontFile2"),
+            "{name}: the font is not embedded"
+        );
+        let Some((pages, text)) = poppler(&pdf, &shots.join(format!("report-pdf-{name}"))) else {
+            continue;
+        };
+        assert!((1..=2).contains(&pages), "{name}: {pages} pages");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name == "rich" {
+            assert!(flat.contains("Latest ferritin 38 ng/mL"), "{flat}");
+            assert!(flat.contains("Average nightly severity"), "{flat}");
+            for e in insights["experiments"].as_array().expect("experiments") {
+                let verdict = words(e["verdict"].as_str().expect("verdict"));
+                assert!(flat.contains(verdict), "verdict {verdict} missing: {flat}");
+            }
+        } else {
+            assert!(flat.contains("No ferritin on record"), "{flat}");
+            assert!(flat.contains("No nights logged"), "{flat}");
+        }
+        assert!(flat.contains("not medical advice"));
+    }
+}

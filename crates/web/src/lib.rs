@@ -202,6 +202,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/plan", get(pages::plan::page))
         .route("/report", get(pages::report::page))
+        .route("/report.pdf", get(pages::report::pdf))
         .route("/tonight", get(pages::tonight::page))
         .route(
             "/checkin",

@@ -85,6 +85,7 @@ async fn isolation(app: TestApp) {
         "/settings",
         "/assess",
         "/report",
+        "/report.pdf",
         "/api/v1/profile",
         "/api/v1/plan",
         "/api/v1/journal",

@@ -15,16 +15,17 @@ use crate::error::UsageError;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Where to write the report: FILE.html (FILE.pdf arrives with the PDF renderer).
+    /// Where to write the report: FILE.pdf (A4, fonts embedded) or FILE.html.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
 }
 
 pub fn run(args: ReportArgs, global: &Global) -> Result<ExitCode> {
     let name = args.out.to_string_lossy().to_ascii_lowercase();
-    if !name.ends_with(".html") && !name.ends_with(".htm") {
+    let pdf = name.ends_with(".pdf");
+    if !pdf && !name.ends_with(".html") && !name.ends_with(".htm") {
         return Err(UsageError(format!(
-            "--out: {} must end in .html (the PDF report is not built yet)",
+            "--out: {} must end in .pdf or .html",
             args.out.display()
         ))
         .into());
@@ -33,18 +34,23 @@ pub fn run(args: ReportArgs, global: &Global) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
     let rules = safety::bundled_rules()
         .map_err(|e| anyhow::anyhow!("the built-in safety rules are invalid:\n{e}"))?;
-    let html = block_on(async {
+    let bytes = block_on(async {
         let store = database::open(global.database.as_deref()).await?;
         let person = database::person(&store, global.user.as_deref()).await?;
         let app = AppState::new(kb, rules, Arc::new(store), WebConfig::server(false));
         let report = quietlegs_web::report::for_person(&app, person)
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-        quietlegs_web::report::html::render(&report)
-            .ok_or_else(|| anyhow::anyhow!("the report could not be drawn"))
+        if pdf {
+            Ok(quietlegs_web::report::pdf::render(&report)?)
+        } else {
+            quietlegs_web::report::html::render(&report)
+                .map(String::into_bytes)
+                .ok_or_else(|| anyhow::anyhow!("the report could not be drawn"))
+        }
     })??;
     let tmp = args.out.with_extension("partial");
-    std::fs::write(&tmp, html).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!("Report written to {}", args.out.display());
     Ok(ExitCode::SUCCESS)

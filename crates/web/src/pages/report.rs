@@ -37,3 +37,30 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
         None => error_page(&app, Some(&me), ApiError::internal()),
     }
 }
+
+pub async fn pdf(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
+    let bytes = match report::for_person(&app, me.person).await {
+        Ok(r) => report::pdf::render(&r),
+        Err(e) => return error_page(&app, Some(&me), e),
+    };
+    match bytes {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/pdf"),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_static("attachment; filename=\"quietlegs-report.pdf\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(%err, "the PDF report failed");
+            error_page(&app, Some(&me), ApiError::internal())
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! stored. [`Report::build`] is pure; [`html`] renders it as one printable page.
 
 pub mod html;
+pub mod pdf;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -52,6 +53,12 @@ pub struct Report {
     pub severity_summary: String,
     /// Nightly severity over the window, as SVG.
     pub severity_chart: String,
+    /// The nights in the window, for charts drawn elsewhere (the PDF).
+    pub recent: Vec<(Date, u8)>,
+    /// Changes being tried, as shaded spans: from, to, name.
+    pub phases: Vec<(Date, Date, String)>,
+    pub ferritin: Vec<(Date, f64)>,
+    pub ferritin_threshold: f64,
     pub iron_summary: String,
     pub ferritin_chart: Option<String>,
     pub labs: Vec<LabRow>,
@@ -164,6 +171,9 @@ impl Report {
             {
                 questions.push(step.title.clone());
             }
+        }
+        if screening.is_empty() {
+            screening.push("No assessment stored yet.".into());
         }
         let ferritin: Vec<&LabRecord> = i.labs.iter().filter(|l| l.test == "ferritin").collect();
         let tsat: Vec<&LabRecord> = i.labs.iter().filter(|l| l.test == "tsat").collect();
@@ -294,7 +304,18 @@ impl Report {
                 label: display_name(kb, &e.id),
             })
             .collect();
+        let ferritin_points: Vec<(Date, f64)> = ferritin
+            .iter()
+            .map(|l| (l.date, l.canonical_value))
+            .collect();
         Report {
+            recent: recent.clone(),
+            phases: phases
+                .iter()
+                .map(|p| (p.from, p.to, p.label.clone()))
+                .collect(),
+            ferritin: ferritin_points,
+            ferritin_threshold: iron.ferritin_oral_max,
             today: i.today,
             about,
             screening,
