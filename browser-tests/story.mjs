@@ -181,6 +181,9 @@ async function main() {
     const [csv] = await Promise.all([page.waitForEvent("download"), page.click("text=Journal as CSV")]);
     const csvText = readFileSync(await csv.path(), "utf8");
     check(csvText.startsWith("night,severity") && nights.every((n) => csvText.includes(n)), "the CSV export holds the three nights");
+    const [pdf] = await Promise.all([page.waitForEvent("download"), page.click("text=Report for your doctor (PDF)")]);
+    const pdfBytes = readFileSync(await pdf.path());
+    check(pdfBytes.subarray(0, 5).toString() === "%PDF-", "the doctor report downloads as a PDF");
     const [ics] = await Promise.all([page.waitForEvent("download"), page.click("text=Calendar file")]);
     const icsText = readFileSync(await ics.path(), "utf8");
     check(icsText.includes("BEGIN:VCALENDAR") && icsText.includes("BEGIN:VEVENT"), "the calendar file is iCalendar with events");

@@ -44,6 +44,18 @@ pub struct Session {
     pub expires_at: i64,
 }
 
+/// A read-only link to a person's report, as listed to its owner (the token itself is never
+/// stored, only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareLink {
+    pub id: i64,
+    /// RFC 3339.
+    pub created_at: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub revoked: bool,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
@@ -78,6 +90,25 @@ pub trait Store: Send + Sync {
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
     /// Forgets sessions that expired before `now`; returns how many.
     async fn delete_expired_sessions(&self, now: i64) -> Result<u64, StoreError>;
+
+    /// Stores a share link under the hash of its token; returns its id.
+    async fn create_share_link(
+        &self,
+        person: PersonId,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> Result<i64, StoreError>;
+    /// The person's share links, newest first.
+    async fn share_links(&self, person: PersonId) -> Result<Vec<ShareLink>, StoreError>;
+    /// Revokes one of the person's links; `false` if they have no such link.
+    async fn revoke_share_link(&self, person: PersonId, id: i64) -> Result<bool, StoreError>;
+    /// Whose report a token opens: only a link that exists, is not revoked and has not expired
+    /// before `now` (Unix seconds).
+    async fn share_link_owner(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<PersonId>, StoreError>;
 
     /// Saves the profile as a new version unless it equals the latest one; returns the version.
     async fn put_profile(&self, person: PersonId, profile: &Profile) -> Result<i64, StoreError>;

@@ -15,7 +15,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::{AnyPool, Row};
 
-use crate::{ImportReport, OnConflict, PersonId, Session, Store, StoreError};
+use crate::{ImportReport, OnConflict, PersonId, Session, ShareLink, Store, StoreError};
 
 /// Rows per multi-row INSERT. Small on purpose: sqlx's SQLite binding cost grows with the square
 /// of a statement's parameter count (3,650 nights: 200 rows per statement took 745 ms, 8 took
@@ -588,6 +588,74 @@ impl Store for SqlStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())
+    }
+
+    async fn create_share_link(
+        &self,
+        person: PersonId,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO share_links (person_id, token_hash, created_at, expires_at, revoked) \
+             VALUES ($1, $2, $3, $4, 0) RETURNING id",
+        )
+        .bind(person.0)
+        .bind(token_hash)
+        .bind(now())
+        .bind(expires_at)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    async fn share_links(&self, person: PersonId) -> Result<Vec<ShareLink>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, created_at, expires_at, revoked FROM share_links WHERE person_id = $1 \
+             ORDER BY id DESC",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ShareLink {
+                    id: r.try_get("id")?,
+                    created_at: r.try_get("created_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                    revoked: r.try_get::<i64, _>("revoked")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_share_link(&self, person: PersonId, id: i64) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("UPDATE share_links SET revoked = 1 WHERE person_id = $1 AND id = $2")
+                .bind(person.0)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn share_link_owner(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<PersonId>, StoreError> {
+        let row = sqlx::query(
+            "SELECT person_id FROM share_links WHERE token_hash = $1 AND revoked = 0 \
+             AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .map(|r| r.try_get::<i64, _>("person_id"))
+            .transpose()?
+            .map(PersonId))
     }
 
     async fn put_profile(&self, person: PersonId, profile: &Profile) -> Result<i64, StoreError> {

@@ -30,7 +30,7 @@ use quietlegs_core::safety::Rules;
 use quietlegs_store::Store;
 use tokio::net::TcpListener;
 
-pub use auth::{check_password, check_username, hash_password, new_token};
+pub use auth::{check_password, check_username, hash_password, new_token, token_hash};
 
 /// How people reach their data.
 #[derive(Debug, Clone)]
@@ -227,6 +227,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::settings::page).post(pages::settings::save),
         )
         .route("/settings/import", post(pages::settings::import))
+        .route("/settings/share", post(pages::share::create))
+        .route("/settings/share/revoke", post(pages::share::revoke))
+        .route("/share/{token}", get(pages::share::open))
+        .route("/share/{token}/report.pdf", get(pages::share::open_pdf))
         .route("/library", get(library::page))
         .route("/library/{id}", get(library::entry_page))
         .nest("/api/v1", api)

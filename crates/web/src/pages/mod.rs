@@ -12,6 +12,7 @@ pub mod labs;
 pub mod plan;
 pub mod report;
 pub mod settings;
+pub mod share;
 pub mod tonight;
 
 use askama::Template;

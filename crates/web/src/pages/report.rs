@@ -12,7 +12,7 @@ use crate::report;
 
 /// The report carries its own styles so it prints and saves as one file; its policy allows
 /// those styles and nothing else (no scripts, no requests).
-const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
     let html = match report::for_person(&app, me.person).await {
@@ -39,9 +39,18 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
 }
 
 pub async fn pdf(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    let bytes = match report::for_person(&app, me.person).await {
+    pdf_for(&app, Some(&me), me.person).await
+}
+
+/// The PDF report of `person` as a download (for the person, or for a share link).
+pub async fn pdf_for(
+    app: &AppState,
+    viewer: Option<&crate::auth::SignedIn>,
+    person: quietlegs_store::PersonId,
+) -> Response {
+    let bytes = match report::for_person(app, person).await {
         Ok(r) => report::pdf::render(&r),
-        Err(e) => return error_page(&app, Some(&me), e),
+        Err(e) => return error_page(app, viewer, e),
     };
     match bytes {
         Ok(bytes) => (
@@ -60,7 +69,7 @@ pub async fn pdf(State(app): State<AppState>, PageUser(me): PageUser) -> Respons
             .into_response(),
         Err(err) => {
             tracing::error!(%err, "the PDF report failed");
-            error_page(&app, Some(&me), ApiError::internal())
+            error_page(app, viewer, ApiError::internal())
         }
     }
 }

@@ -13,10 +13,20 @@ use crate::error::ApiError;
 use crate::forms::{self, FormData, TransferFormat};
 use crate::service;
 
+struct LinkRow {
+    id: i64,
+    created: String,
+    expires: String,
+    state: &'static str,
+    active: bool,
+}
+
 #[derive(Template)]
 #[template(path = "settings.html")]
 struct SettingsPage {
     chrome: Chrome,
+    links: Vec<LinkRow>,
+    new_link: Option<String>,
     bedtime: String,
     timezone: String,
     has_profile: bool,
@@ -24,18 +34,47 @@ struct SettingsPage {
     error: Option<FormError>,
 }
 
-async fn settings_page(
+pub async fn settings_page(
     app: &AppState,
     me: &SignedIn,
     message: Option<String>,
+    new_link: Option<String>,
     error: Option<FormError>,
 ) -> Response {
     let profile = match service::profile(app, me.person).await {
         Ok(p) => p,
         Err(e) => return error_page(app, Some(me), e),
     };
+    let links = match app.store().share_links(me.person).await {
+        Ok(l) => l,
+        Err(e) => return error_page(app, Some(me), e.into()),
+    };
+    let now = jiff::Timestamp::now().as_second();
+    let when = |secs: i64| {
+        jiff::Timestamp::from_second(secs)
+            .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default()
+    };
+    let links = links
+        .into_iter()
+        .map(|l| LinkRow {
+            id: l.id,
+            created: l.created_at.get(..10).unwrap_or(&l.created_at).to_string(),
+            expires: when(l.expires_at),
+            state: if l.revoked {
+                "revoked"
+            } else if l.expires_at <= now {
+                "expired"
+            } else {
+                "open"
+            },
+            active: !l.revoked && l.expires_at > now,
+        })
+        .collect();
     let page = SettingsPage {
         chrome: Chrome::new(app, Some(me), "settings"),
+        links,
+        new_link,
         bedtime: profile
             .as_ref()
             .and_then(|p| p.profile.bedtime.map(|b| b.to_string()))
@@ -56,7 +95,7 @@ async fn settings_page(
 }
 
 pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    settings_page(&app, &me, None, None).await
+    settings_page(&app, &me, None, None, None).await
 }
 
 pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
@@ -80,9 +119,9 @@ pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Byt
     }
     .await;
     match result {
-        Ok(()) => settings_page(&app, &me, Some("Saved.".into()), None).await,
+        Ok(()) => settings_page(&app, &me, Some("Saved.".into()), None, None).await,
         Err(e) if e.status.is_server_error() => error_page(&app, Some(&me), e),
-        Err(e) => settings_page(&app, &me, None, Some(e.into())).await,
+        Err(e) => settings_page(&app, &me, None, None, Some(e.into())).await,
     }
 }
 
@@ -137,8 +176,8 @@ pub async fn import(
         }
         .await;
     match result {
-        Ok(message) => settings_page(&app, &me, Some(message), None).await,
+        Ok(message) => settings_page(&app, &me, Some(message), None, None).await,
         Err(e) if e.status.is_server_error() => error_page(&app, Some(&me), e),
-        Err(e) => settings_page(&app, &me, None, Some(e.into())).await,
+        Err(e) => settings_page(&app, &me, None, None, Some(e.into())).await,
     }
 }

@@ -1,0 +1,154 @@
+//! Read-only share links to the doctor report: made and revoked in settings, opened by anyone
+//! holding the link until it expires. Only the token's hash is stored; a wrong, expired or
+//! revoked token answers 404 like any other missing page.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use super::{error_page, not_found, settings};
+use crate::AppState;
+use crate::auth::{self, PageUser, Viewer};
+use crate::error::ApiError;
+use crate::forms::FormData;
+use crate::report;
+
+/// How long a new link lasts unless the person chooses (days), and the longest allowed.
+pub const DEFAULT_DAYS: i64 = 14;
+pub const MAX_DAYS: i64 = 90;
+
+fn unix_now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// The address the person will hand out: this server as the browser reached it.
+fn link_for(app: &AppState, headers: &HeaderMap, token: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if app.config().secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}/share/{token}")
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    PageUser(me): PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let days = FormData::parse(&body).and_then(|f| match f.get("days") {
+        None => Ok(DEFAULT_DAYS),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=MAX_DAYS).contains(d))
+            .ok_or_else(|| {
+                ApiError::field(
+                    "days",
+                    format!("'{text}' is not a whole number of days from 1 to {MAX_DAYS}"),
+                )
+            }),
+    });
+    let days = match days {
+        Ok(d) => d,
+        Err(e) => return settings::settings_page(&app, &me, None, None, Some(e.into())).await,
+    };
+    let token = auth::new_token();
+    let expires = unix_now() + days * 86_400;
+    match app
+        .store()
+        .create_share_link(me.person, &auth::token_hash(&token), expires)
+        .await
+    {
+        Ok(_) => {
+            let link = link_for(&app, &headers, &token);
+            settings::settings_page(&app, &me, None, Some(link), None).await
+        }
+        Err(e) => error_page(&app, Some(&me), e.into()),
+    }
+}
+
+pub async fn revoke(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
+    let id = FormData::parse(&body).and_then(|f| {
+        let text = f.get("id").unwrap_or("").to_string();
+        text.parse::<i64>()
+            .map_err(|_| ApiError::field("id", format!("'{text}' is not a share link id")))
+    });
+    match id {
+        Ok(id) => match app.store().revoke_share_link(me.person, id).await {
+            Ok(true) => {
+                settings::settings_page(
+                    &app,
+                    &me,
+                    Some("The link no longer opens.".into()),
+                    None,
+                    None,
+                )
+                .await
+            }
+            Ok(false) => error_page(&app, Some(&me), ApiError::not_found()),
+            Err(e) => error_page(&app, Some(&me), e.into()),
+        },
+        Err(e) => settings::settings_page(&app, &me, None, None, Some(e.into())).await,
+    }
+}
+
+/// The person a share token opens, if it still does.
+async fn owner(app: &AppState, token: &str) -> Result<Option<quietlegs_store::PersonId>, ApiError> {
+    Ok(app
+        .store()
+        .share_link_owner(&auth::token_hash(token), unix_now())
+        .await?)
+}
+
+pub async fn open(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Response {
+    let person = match owner(&app, &token).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return not_found(State(app), viewer).await,
+        Err(e) => return error_page(&app, None, e),
+    };
+    match report::for_person(&app, person)
+        .await
+        .map(|r| report::html::render(&r))
+    {
+        Ok(Some(html)) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(super::report::REPORT_CSP),
+                ),
+            ],
+            html,
+        )
+            .into_response(),
+        Ok(None) => error_page(&app, None, ApiError::internal()),
+        Err(e) => error_page(&app, None, e),
+    }
+}
+
+pub async fn open_pdf(
+    State(app): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Response {
+    let person = match owner(&app, &token).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return not_found(State(app), viewer).await,
+        Err(e) => return error_page(&app, None, e),
+    };
+    super::report::pdf_for(&app, None, person).await
+}
