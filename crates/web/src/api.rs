@@ -231,11 +231,34 @@ pub async fn delete_night(
     }
 }
 
+/// A stored lab result with its id. Written out field by field (not flattened) so its schema
+/// is one closed object that answers match exactly.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StoredLab {
     pub id: i64,
-    #[serde(flatten)]
-    pub lab: LabRecord,
+    pub test: String,
+    pub value: f64,
+    pub unit: String,
+    pub canonical_value: f64,
+    pub canonical_unit: String,
+    #[schema(format = Date)]
+    pub date: String,
+    pub source: String,
+}
+
+impl StoredLab {
+    fn new(id: i64, lab: LabRecord) -> Self {
+        Self {
+            id,
+            test: lab.test,
+            value: lab.value,
+            unit: lab.unit,
+            canonical_value: lab.canonical_value,
+            canonical_unit: lab.canonical_unit,
+            date: lab.date.to_string(),
+            source: lab.source,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -257,7 +280,7 @@ pub async fn labs(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResul
         .labs(me.person)
         .await?
         .into_iter()
-        .map(|(id, lab)| StoredLab { id, lab })
+        .map(|(id, lab)| StoredLab::new(id, lab))
         .collect();
     Ok(Json(labs).into_response())
 }
@@ -274,7 +297,7 @@ pub async fn add_lab(
     let date = optional_date("date", input.date.as_deref())?.unwrap_or(today);
     let lab = forms::check_lab(&app, &input.test, input.value, &input.unit, date, today)?;
     let id = app.store().add_lab(me.person, &lab).await?;
-    Ok((StatusCode::CREATED, Json(StoredLab { id, lab })).into_response())
+    Ok((StatusCode::CREATED, Json(StoredLab::new(id, lab))).into_response())
 }
 
 fn lab_id(text: &str) -> ApiResult<i64> {
@@ -297,7 +320,7 @@ pub async fn get_lab(
         .into_iter()
         .find(|(i, _)| *i == id);
     match found {
-        Some((id, lab)) => Ok(Json(StoredLab { id, lab }).into_response()),
+        Some((id, lab)) => Ok(Json(StoredLab::new(id, lab)).into_response()),
         None => Err(ApiError::not_found()),
     }
 }

@@ -1,0 +1,155 @@
+//! The JSON API fuzzed by schemathesis from its own OpenAPI document (`/api/openapi.json`),
+//! signed in with a session and its CSRF token, against the real server on a fresh SQLite file:
+//! no 5xx, and every answer matches the document. Runs when `QUIETLEGS_SCHEMATHESIS` names the
+//! `st` program (`.ci/run` installs schemathesis from PyPI and requires the run).
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+
+use common::{Scratch, cmd};
+
+/// One HTTP/1.1 request; returns the status, the raw head and the body.
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+#[test]
+fn the_api_survives_schemathesis() {
+    let required = std::env::var("QUIETLEGS_REQUIRE_SCHEMATHESIS").is_ok_and(|v| v == "1");
+    let Ok(st) = std::env::var("QUIETLEGS_SCHEMATHESIS") else {
+        assert!(!required, "QUIETLEGS_SCHEMATHESIS is not set");
+        eprintln!("QUIETLEGS_SCHEMATHESIS is not set: API fuzzing not run");
+        return;
+    };
+    let s = Scratch::new("api-fuzz");
+    let mut server = cmd(
+        &s.db("q"),
+        &["serve", "--multi-user", "--addr", "127.0.0.1:0"],
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("serve");
+    let mut lines = BufReader::new(server.stderr.take().expect("stderr")).lines();
+    let addr = loop {
+        let line = lines.next().expect("server output").expect("line");
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().expect("addr").to_string();
+        }
+    };
+    // Keep reading the server's log so it never blocks on a full pipe.
+    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+
+    let json = [("Content-Type", "application/json")];
+    let (status, head, body) = http(
+        &addr,
+        "POST",
+        "/api/v1/signup",
+        &json,
+        r#"{"username":"fuzz","password":"fuzzing is fun, right?"}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_string();
+    let csrf = serde_json::from_str::<serde_json::Value>(&body).expect("json")["csrf_token"]
+        .as_str()
+        .expect("csrf")
+        .to_string();
+    // Some data, so reads reach past "not found".
+    let auth = [
+        ("Content-Type", "application/json"),
+        ("Cookie", cookie.as_str()),
+        ("X-CSRF-Token", csrf.as_str()),
+    ];
+    for (method, path, body) in [
+        (
+            "PUT",
+            "/api/v1/profile",
+            r#"{"bedtime":"22:30","symptoms":{"urge_to_move":true}}"#,
+        ),
+        (
+            "PUT",
+            "/api/v1/journal/2026-11-01",
+            r#"{"severity":5,"took":{"magnesium":true}}"#,
+        ),
+        (
+            "POST",
+            "/api/v1/labs",
+            r#"{"test":"ferritin","value":40,"unit":"ng/mL","date":"2026-10-01"}"#,
+        ),
+    ] {
+        let (status, _, body) = http(&addr, method, path, &auth, body);
+        assert!(status < 300, "{method} {path}: {status} {body}");
+    }
+
+    let out = Command::new(&st)
+        .args(["run", &format!("http://{addr}/api/openapi.json")])
+        .args([
+            "-H",
+            &format!("Cookie: {cookie}"),
+            "-H",
+            &format!("X-CSRF-Token: {csrf}"),
+        ])
+        .args([
+            "--checks",
+            "not_a_server_error,response_schema_conformance,content_type_conformance",
+        ])
+        .args([
+            "--exclude-path",
+            "/api/v1/logout",
+            "--phases",
+            "coverage,fuzzing",
+            "-n",
+            "30",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("schemathesis runs");
+    let _ = server.kill();
+    let _ = server.wait();
+    let server_log = log.join().unwrap_or_default().join("\n");
+    let report = String::from_utf8_lossy(&out.stdout);
+    println!("{report}");
+    assert!(
+        out.status.success(),
+        "schemathesis found problems:\n{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !server_log.contains("panicked"),
+        "the server panicked:\n{server_log}"
+    );
+}
