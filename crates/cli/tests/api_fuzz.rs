@@ -5,40 +5,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use common::{Scratch, cmd};
-
-/// One HTTP/1.1 request; returns the status, the raw head and the body.
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, String, String) {
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        request.push_str(&format!("{k}: {v}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).expect("send");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read");
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_string(), body.to_string())
-}
+use common::{Scratch, http, start_server};
 
 #[test]
 fn the_api_survives_schemathesis() {
@@ -49,22 +18,7 @@ fn the_api_survives_schemathesis() {
         return;
     };
     let s = Scratch::new("api-fuzz");
-    let mut server = cmd(
-        &s.db("q"),
-        &["serve", "--multi-user", "--addr", "127.0.0.1:0"],
-    )
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("serve");
-    let mut lines = BufReader::new(server.stderr.take().expect("stderr")).lines();
-    let addr = loop {
-        let line = lines.next().expect("server output").expect("line");
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split('/').next().expect("addr").to_string();
-        }
-    };
-    // Keep reading the server's log so it never blocks on a full pipe.
-    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    let (mut server, addr, log) = start_server(&s.db("q"));
 
     let json = [("Content-Type", "application/json")];
     let (status, head, body) = http(

@@ -87,6 +87,15 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(message) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
             }
+            other if other.is_unavailable() => {
+                tracing::warn!(err = %other, "the database is not answering");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database is not answering right now; nothing was changed, try again in \
+                     a moment",
+                )
+            }
             other => {
                 // The store's message may carry SQL; it goes to the log, not to the person.
                 tracing::error!(err = %other, "database error");

@@ -1,0 +1,165 @@
+//! PostgreSQL restarts while people are checking in: requests during the outage fail cleanly
+//! (503 with a JSON error, nothing half-written), and the same server process recovers by itself
+//! once the database is back. Needs `QUIETLEGS_TEST_POSTGRES_URL` and a command that restarts
+//! that PostgreSQL in `QUIETLEGS_PG_RESTART` (`.ci/run` sets `pg_ctlcluster <version> main
+//! restart`); otherwise it says so and passes.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{http, ok, start_server, try_http};
+use sqlx::Connection;
+
+#[test]
+fn a_postgres_restart_is_survived() {
+    let (Ok(admin), Ok(restart)) = (
+        std::env::var("QUIETLEGS_TEST_POSTGRES_URL"),
+        std::env::var("QUIETLEGS_PG_RESTART"),
+    ) else {
+        eprintln!(
+            "QUIETLEGS_TEST_POSTGRES_URL or QUIETLEGS_PG_RESTART not set: restart test not run"
+        );
+        return;
+    };
+    let name = format!("quietlegs_restart_{}", std::process::id());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("admin");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create");
+    });
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let db = format!("{base}/{name}");
+
+    let (mut server, addr, log) = start_server(&db);
+    let (status, head, body) = http(
+        &addr,
+        "POST",
+        "/api/v1/signup",
+        &[("Content-Type", "application/json")],
+        r#"{"username":"restart","password":"databases do restart"}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("set-cookie: ")
+                .then(|| l[12..].to_string())
+        })
+        .and_then(|c| c.split(';').next().map(str::to_string))
+        .expect("cookie");
+    let csrf = serde_json::from_str::<serde_json::Value>(&body).expect("json")["csrf_token"]
+        .as_str()
+        .expect("csrf")
+        .to_string();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged: Arc<Mutex<BTreeMap<String, u8>>> = Arc::default();
+    let statuses: Arc<Mutex<Vec<(Instant, u16)>>> = Arc::default();
+    let client = {
+        let (addr, stop) = (addr.clone(), Arc::clone(&stop));
+        let (acknowledged, statuses) = (Arc::clone(&acknowledged), Arc::clone(&statuses));
+        std::thread::spawn(move || {
+            let first: jiff::civil::Date = "1990-01-01".parse().expect("date");
+            let mut i = 0i64;
+            while !stop.load(Ordering::Relaxed) {
+                let night = first
+                    .checked_add(jiff::Span::new().days(i))
+                    .expect("date")
+                    .to_string();
+                let severity = u8::try_from(i % 11).expect("severity");
+                let headers = [
+                    ("Content-Type", "application/json"),
+                    ("Cookie", cookie.as_str()),
+                    ("X-CSRF-Token", csrf.as_str()),
+                ];
+                let body = format!(r#"{{"severity":{severity}}}"#);
+                let status = match try_http(
+                    &addr,
+                    "PUT",
+                    &format!("/api/v1/journal/{night}"),
+                    &headers,
+                    &body,
+                ) {
+                    Ok((status, _, body)) => {
+                        if status == 200 {
+                            acknowledged.lock().expect("lock").insert(night, severity);
+                        } else {
+                            assert!(
+                                body.contains("\"error\""),
+                                "{status} without a JSON error: {body}"
+                            );
+                        }
+                        status
+                    }
+                    Err(e) => panic!("the app stopped answering: {e}"),
+                };
+                statuses
+                    .lock()
+                    .expect("lock")
+                    .push((Instant::now(), status));
+                i += 1;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let restarted = std::process::Command::new("sh")
+        .args(["-c", &restart])
+        .status()
+        .expect("restart");
+    assert!(restarted.success(), "restart command failed");
+    let back = Instant::now();
+    std::thread::sleep(Duration::from_secs(4));
+    stop.store(true, Ordering::Relaxed);
+    client.join().expect("client");
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = log.join();
+
+    let statuses = statuses.lock().expect("lock").clone();
+    for (_, s) in &statuses {
+        assert!(matches!(s, 200 | 503), "unexpected status {s}");
+    }
+    // Recovered without restarting the app: the last second after the restart is all 200s.
+    let late: Vec<u16> = statuses
+        .iter()
+        .filter(|(t, _)| t.duration_since(back) > Duration::from_secs(3))
+        .map(|(_, s)| *s)
+        .collect();
+    assert!(
+        !late.is_empty() && late.iter().all(|s| *s == 200),
+        "did not recover: {late:?}"
+    );
+    let failed = statuses.iter().filter(|(_, s)| *s == 503).count();
+    eprintln!(
+        "{} requests, {failed} refused with 503 during the restart, then all answered",
+        statuses.len()
+    );
+
+    let csv = String::from_utf8(ok(&db, &["--user", "restart", "export", "--format", "csv"]))
+        .expect("csv");
+    for (night, severity) in acknowledged.lock().expect("lock").iter() {
+        assert!(
+            csv.contains(&format!("{night},{severity}")),
+            "acknowledged {night} lost"
+        );
+    }
+    rt.block_on(async {
+        if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
+        }
+    });
+}
