@@ -80,6 +80,9 @@ enum Command {
     Export(commands::transfer::ExportArgs),
     /// The doctor report: screening, severity, iron, what was tried, triggers, questions.
     Report(commands::report::ReportArgs),
+    /// Operator and benchmark tools (synthetic data).
+    #[command(subcommand, hide = true)]
+    Dev(commands::dev::DevCommand),
     /// Accounts for server mode (`serve --multi-user`).
     #[command(subcommand)]
     User(commands::user::UserCommand),
@@ -117,6 +120,7 @@ where
         Command::Import(args) => commands::transfer::import(args, &cli.global),
         Command::Export(args) => commands::transfer::export(args, &cli.global),
         Command::User(cmd) => commands::user::run(cmd, &cli.global),
+        Command::Dev(cmd) => commands::dev::run(cmd, &cli.global),
         Command::Report(args) => commands::report::run(args, &cli.global),
     };
     match result {

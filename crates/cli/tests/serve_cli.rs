@@ -98,3 +98,26 @@ fn login(addr: &str, user: &str, password: &str) -> u16 {
         .and_then(|c| c.parse().ok())
         .unwrap_or(0)
 }
+
+#[test]
+fn dev_seed_fills_people_and_nights_and_is_hidden() {
+    let s = Scratch::new("dev-seed");
+    let db = s.db("q");
+    let out = run(&db, &["dev", "seed", "--people", "3", "--years", "1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = common::ok(&db, &["--user", "seed000002", "export", "--format", "csv"]);
+    assert_eq!(String::from_utf8_lossy(&csv).lines().count(), 1 + 365);
+    // Seeding the same people again is refused and names the account.
+    let again = run(&db, &["dev", "seed", "--people", "1"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("seed000001"));
+    let help = common::ok(&db, &["--help"]);
+    assert!(
+        !String::from_utf8_lossy(&help).contains("dev "),
+        "dev is hidden from help"
+    );
+}

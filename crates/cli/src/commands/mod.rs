@@ -1,4 +1,5 @@
 pub mod assess;
+pub mod dev;
 pub mod experiment;
 pub mod insights;
 pub mod kb;

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Load test: Quietlegs against its own ceilings, on SQLite and PostgreSQL, in one run.
+#   PEOPLE=10000 YEARS=3 DURATION=20s benches/load/run.sh
+# Seeds PEOPLE x YEARS (skipped when the database already holds them), then with wrk at 50
+# connections measures: the check-in PUT, the Tonight and Insights pages, a minimal axum
+# "hello" and a minimal one-INSERT handler (the ceilings), and the server's resident memory.
+# Prints a Markdown table for BENCHMARKS.md. Needs wrk (Debian package `wrk`).
+set -euo pipefail
+cd "$(dirname "$0")"
+PEOPLE="${PEOPLE:-10000}"
+YEARS="${YEARS:-3}"
+DURATION="${DURATION:-20s}"
+CONNECTIONS="${CONNECTIONS:-50}"
+PG_ADMIN="${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quietlegs-target}"
+command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
+
+cargo build --release -p quietlegs -p quietlegs-web --example ceiling >&2
+bin="$CARGO_TARGET_DIR/release/quietlegs"
+ceiling="$CARGO_TARGET_DIR/release/examples/ceiling"
+work="${WORK:-$HOME/.cache/quietlegs-load}"
+mkdir -p "$work"
+
+wait_up() { for _ in $(seq 1 100); do curl -fs "http://$1/healthz" >/dev/null 2>&1 && return 0; curl -fs "http://$1/" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+
+# wrk's summary -> "requests/s p50 p99" (latencies in ms).
+measure() {
+  local out rps p50 p99
+  out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@")"
+  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+  p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
+  p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
+  errors="$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')"
+  [ -n "$errors" ] && echo "  wrk: $errors" >&2
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
+}
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v } else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 } else print v }'; }
+
+rows=()
+"$ceiling" hello 127.0.0.1:9101 & hello_pid=$!
+wait_up 127.0.0.1:9101
+read -r hello_rps hello_p50 hello_p99 < <(measure http://127.0.0.1:9101/)
+kill "$hello_pid"
+rows+=("| axum hello (ceiling) | — | $hello_rps | $hello_p50 | $hello_p99 | |")
+
+for backend in sqlite postgres; do
+  if [ "$backend" = sqlite ]; then
+    db="sqlite://$work/load-$PEOPLE-$YEARS.db"; ceiling_db="sqlite://$work/ceiling.db?mode=rwc"; rm -f "$work"/ceiling.db*
+  else
+    name="quietlegs_load_${PEOPLE}_${YEARS}"
+    psql "$PG_ADMIN" -qtc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1 || psql "$PG_ADMIN" -qc "CREATE DATABASE $name"
+    db="${PG_ADMIN%/*}/$name"
+    psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS quietlegs_ceiling WITH (FORCE)"; psql "$PG_ADMIN" -qc "CREATE DATABASE quietlegs_ceiling"
+    ceiling_db="${PG_ADMIN%/*}/quietlegs_ceiling"
+  fi
+  have="$("$bin" --database "$db" --user "seed$(printf %06d "$PEOPLE")" export --format csv 2>/dev/null | wc -l || true)"
+  if [ "${have:-0}" -lt 2 ]; then
+    echo "== seeding $PEOPLE people x $YEARS years on $backend" >&2
+    "$bin" --database "$db" dev seed --people "$PEOPLE" --years "$YEARS" >&2
+  fi
+
+  "$ceiling" insert 127.0.0.1:9102 "$ceiling_db" & ins_pid=$!
+  wait_up 127.0.0.1:9102 || true
+  sleep 0.5
+  read -r ins_rps ins_p50 ins_p99 < <(measure -s ceiling_insert.lua http://127.0.0.1:9102)
+  kill "$ins_pid"
+  rows+=("| one INSERT (ceiling) | $backend | $ins_rps | $ins_p50 | $ins_p99 | |")
+
+  QUIETLEGS_LOG=warn "$bin" serve --multi-user --addr 127.0.0.1:9100 --database "$db" 2>"$work/serve-$backend.log" & serve_pid=$!
+  wait_up 127.0.0.1:9100
+  : > sessions.txt
+  for i in $(seq 1 "$CONNECTIONS"); do
+    user="seed$(printf %06d $(( (i * 197) % PEOPLE + 1 )))"
+    answer="$(curl -s -D - -o "$work/login.json" -H 'Content-Type: application/json' \
+      -d "{\"username\":\"$user\",\"password\":\"seeded-password\"}" http://127.0.0.1:9100/api/v1/login)"
+    cookie="$(grep -i '^set-cookie:' <<<"$answer" | sed -E 's/^[Ss]et-[Cc]ookie: ([^;]*);.*/\1/' | tr -d '\r')"
+    csrf="$(sed -E 's/.*"csrf_token":"([^"]+)".*/\1/' "$work/login.json")"
+    echo "$cookie $csrf" >> sessions.txt
+  done
+  read -r put_rps put_p50 put_p99 < <(measure -s checkin.lua http://127.0.0.1:9100)
+  ratio="$(awk -v a="$put_rps" -v b="$ins_rps" 'BEGIN { printf "%.0f %%", 100 * a / b }')"
+  rows+=("| check-in PUT | $backend | $put_rps | $put_p50 | $put_p99 | $ratio of one INSERT |")
+  read -r ton_rps ton_p50 ton_p99 < <(PAGE=/tonight measure -s get_page.lua http://127.0.0.1:9100)
+  rows+=("| Tonight page | $backend | $ton_rps | $ton_p50 | $ton_p99 | $(awk -v a="$ton_rps" -v b="$hello_rps" 'BEGIN { printf "%.0f %%", 100 * a / b }') of hello |")
+  read -r ins2_rps ins2_p50 ins2_p99 < <(PAGE=/insights measure -s get_page.lua http://127.0.0.1:9100)
+  rows+=("| Insights page | $backend | $ins2_rps | $ins2_p50 | $ins2_p99 | |")
+  rss="$(ps -o rss= -p "$serve_pid" | awk '{printf "%.0f", $1 / 1024}')"
+  rows+=("| server RSS after the run | $backend | | | | $rss MB |")
+  kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+done
+
+echo "| what | backend | requests/s | p50 ms | p99 ms | notes |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
