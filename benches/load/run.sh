@@ -15,7 +15,8 @@ PG_ADMIN="${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quietlegs-target}"
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
 
-cargo build --release -p quietlegs -p quietlegs-web --example ceiling >&2
+cargo build --release -p quietlegs --bin quietlegs >&2
+cargo build --release -p quietlegs-web --example ceiling >&2
 bin="$CARGO_TARGET_DIR/release/quietlegs"
 ceiling="$CARGO_TARGET_DIR/release/examples/ceiling"
 work="${WORK:-$HOME/.cache/quietlegs-load}"

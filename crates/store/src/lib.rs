@@ -132,6 +132,10 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<NightEntry>, StoreError>;
     async fn delete_night(&self, person: PersonId, night: Date) -> Result<bool, StoreError>;
 
+    /// A value that changes whenever any of the person's nights is added, changed or deleted
+    /// (count and latest update), so derived results can be cached until it moves.
+    async fn nights_fingerprint(&self, person: PersonId) -> Result<String, StoreError>;
+
     async fn put_experiment(&self, person: PersonId, e: &Experiment) -> Result<(), StoreError>;
     async fn experiments(&self, person: PersonId) -> Result<Vec<Experiment>, StoreError>;
     async fn sleep_records(&self, person: PersonId) -> Result<Vec<SleepRecord>, StoreError>;

@@ -774,6 +774,19 @@ impl Store for SqlStore {
         Ok(existed)
     }
 
+    async fn nights_fingerprint(&self, person: PersonId) -> Result<String, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), '') AS latest FROM nights \
+             WHERE person_id = $1",
+        )
+        .bind(person.0)
+        .fetch_one(&self.pool)
+        .await?;
+        let n: i64 = row.try_get("n")?;
+        let latest: String = row.try_get("latest")?;
+        Ok(format!("{n}/{latest}"))
+    }
+
     async fn put_experiment(&self, person: PersonId, e: &Experiment) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
         upsert_experiment(&mut conn, person, e).await

@@ -113,6 +113,7 @@ struct Inner {
     store: Arc<dyn Store>,
     config: WebConfig,
     limiter: auth::LoginLimiter,
+    insights: service::InsightsCache,
 }
 
 /// Shared state of the app: read-only knowledge and rules, the store, the settings.
@@ -133,6 +134,7 @@ impl AppState {
             store,
             config,
             limiter,
+            insights: service::InsightsCache::default(),
         }))
     }
 

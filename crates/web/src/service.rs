@@ -1,6 +1,9 @@
 //! The few compositions of domain calls that both the pages and the JSON API need: a person's
 //! plan and insights from what they have stored, and their local date.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use jiff::civil::Date;
 use quietlegs_core::journal::ProfileVersion;
 use quietlegs_core::plan::{self, Plan};
@@ -60,20 +63,49 @@ pub async fn profile(app: &AppState, person: PersonId) -> Result<Option<ProfileV
     Ok(app.store().profile(person).await?)
 }
 
+/// Insights per person, kept until their nights, experiments or bedtime change. Every page that
+/// shows the plan needs them, and recomputing them (reading every night, fitting the models)
+/// was most of the cost of the Tonight page under load.
+#[derive(Default)]
+pub struct InsightsCache {
+    entries: Mutex<HashMap<PersonId, (String, Arc<Insights>)>>,
+}
+
+/// People whose insights are kept; beyond this the cache starts over (a server this busy
+/// recomputes a few insights rather than growing without bound).
+const CACHED_PEOPLE: usize = 10_000;
+
 pub async fn insights(
     app: &AppState,
     person: PersonId,
     profile: Option<&ProfileVersion>,
-) -> Result<Insights, ApiError> {
-    let nights = app.store().nights(person, None, None).await?;
+) -> Result<Arc<Insights>, ApiError> {
     let experiments = app.store().experiments(person).await?;
-    Ok(quietlegs_stats::analyse_stored(
+    let bedtime = profile.and_then(|p| p.profile.bedtime);
+    let key = format!(
+        "{}|{experiments:?}|{bedtime:?}",
+        app.store().nights_fingerprint(person).await?
+    );
+    let cache = &app.0.insights.entries;
+    if let Some((k, found)) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&person)
+        && *k == key
+    {
+        return Ok(Arc::clone(found));
+    }
+    let nights = app.store().nights(person, None, None).await?;
+    let fresh = Arc::new(quietlegs_stats::analyse_stored(
         &nights,
         &experiments,
-        profile.and_then(|p| p.profile.bedtime),
+        bedtime,
         app.kb(),
         quietlegs_stats::Options::default(),
-    ))
+    ));
+    let mut entries = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if entries.len() >= CACHED_PEOPLE {
+        entries.clear();
+    }
+    entries.insert(person, (key, Arc::clone(&fresh)));
+    Ok(fresh)
 }
 
 /// The plan for the stored profile, shaped by what the journal says about changes tried;

@@ -55,7 +55,7 @@ fn signed(v: f64) -> String {
 async fn load(
     app: &AppState,
     me: &crate::auth::SignedIn,
-) -> Result<Insights, crate::error::ApiError> {
+) -> Result<std::sync::Arc<Insights>, crate::error::ApiError> {
     let profile = service::profile(app, me.person).await?;
     service::insights(app, me.person, profile.as_ref()).await
 }
