@@ -271,7 +271,7 @@ pub async fn import(
 
 pub async fn calendar_response(app: &AppState, person: PersonId) -> ApiResult<Response> {
     let profile = service::profile(app, person).await?;
-    let Some(plan) = service::plan(app, person).await? else {
+    let Some(plan) = service::plan_for(app, person, profile.as_ref()).await? else {
         return Err(ApiError::new(
             axum::http::StatusCode::NOT_FOUND,
             "no-profile",

@@ -111,10 +111,20 @@ pub async fn insights(
 /// The plan for the stored profile, shaped by what the journal says about changes tried;
 /// `None` when there is no profile yet.
 pub async fn plan(app: &AppState, person: PersonId) -> Result<Option<Plan>, ApiError> {
-    let Some(current) = profile(app, person).await? else {
+    let current = profile(app, person).await?;
+    plan_for(app, person, current.as_ref()).await
+}
+
+/// [`plan`] for a profile the caller has already read (one query fewer per page).
+pub async fn plan_for(
+    app: &AppState,
+    person: PersonId,
+    current: Option<&ProfileVersion>,
+) -> Result<Option<Plan>, ApiError> {
+    let Some(current) = current else {
         return Ok(None);
     };
-    let insights = insights(app, person, Some(&current)).await?;
+    let insights = insights(app, person, Some(current)).await?;
     let today = today_for(Some(&current.profile));
     let mut profile = current.profile.clone();
     let stored_labs = app.store().labs(person).await?;

@@ -34,7 +34,7 @@ struct TonightPage {
 pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
     let result = async {
         let profile = service::profile(&app, me.person).await?;
-        let plan = service::plan(&app, me.person).await?;
+        let plan = service::plan_for(&app, me.person, profile.as_ref()).await?;
         Ok::<_, crate::error::ApiError>((profile, plan))
     }
     .await;

@@ -342,7 +342,7 @@ pub async fn for_person(
     person: quietlegs_store::PersonId,
 ) -> Result<Report, crate::error::ApiError> {
     let profile = crate::service::profile(app, person).await?;
-    let plan = crate::service::plan(app, person).await?;
+    let plan = crate::service::plan_for(app, person, profile.as_ref()).await?;
     let insights = crate::service::insights(app, person, profile.as_ref()).await?;
     let labs: Vec<LabRecord> = app
         .store()
