@@ -1,11 +1,11 @@
 -- The nightly check-in as 50 people send it: PUT /api/v1/journal/{night} with each person's
--- session cookie and CSRF token (sessions.txt: "cookie csrf" per line), nights spread over the
+-- session cookie and CSRF token (the file named by $SESSIONS: "cookie csrf" per line), nights spread over the
 -- last three years.
 local sessions = {}
 local counter = 0
 
 function init(args)
-  for line in io.lines("sessions.txt") do
+  for line in io.lines(os.getenv("SESSIONS") or "sessions.txt") do
     local cookie, csrf = line:match("^(%S+) (%S+)$")
     if cookie then sessions[#sessions + 1] = { cookie = cookie, csrf = csrf } end
   end

@@ -4,7 +4,7 @@ local counter = 0
 local page = os.getenv("PAGE") or "/tonight"
 
 function init(args)
-  for line in io.lines("sessions.txt") do
+  for line in io.lines(os.getenv("SESSIONS") or "sessions.txt") do
     local cookie = line:match("^(%S+) ")
     if cookie then sessions[#sessions + 1] = cookie end
   end

@@ -21,6 +21,8 @@ bin="$CARGO_TARGET_DIR/release/quietlegs"
 ceiling="$CARGO_TARGET_DIR/release/examples/ceiling"
 work="${WORK:-$HOME/.cache/quietlegs-load}"
 mkdir -p "$work"
+# The load scripts read the signed-in sessions from here (kept out of the source tree).
+export SESSIONS="$work/sessions.txt"
 
 wait_up() { for _ in $(seq 1 100); do curl -fs "http://$1/healthz" >/dev/null 2>&1 && return 0; curl -fs "http://$1/" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 
@@ -69,14 +71,14 @@ for backend in sqlite postgres; do
 
   QUIETLEGS_LOG=warn "$bin" serve --multi-user --addr 127.0.0.1:9100 --database "$db" 2>"$work/serve-$backend.log" & serve_pid=$!
   wait_up 127.0.0.1:9100
-  : > sessions.txt
+  : > "$SESSIONS"
   for i in $(seq 1 "$CONNECTIONS"); do
     user="seed$(printf %06d $(( (i * 197) % PEOPLE + 1 )))"
     answer="$(curl -s -D - -o "$work/login.json" -H 'Content-Type: application/json' \
       -d "{\"username\":\"$user\",\"password\":\"seeded-password\"}" http://127.0.0.1:9100/api/v1/login)"
     cookie="$(grep -i '^set-cookie:' <<<"$answer" | sed -E 's/^[Ss]et-[Cc]ookie: ([^;]*);.*/\1/' | tr -d '\r')"
     csrf="$(sed -E 's/.*"csrf_token":"([^"]+)".*/\1/' "$work/login.json")"
-    echo "$cookie $csrf" >> sessions.txt
+    echo "$cookie $csrf" >> "$SESSIONS"
   done
   read -r put_rps put_p50 put_p99 < <(measure -s checkin.lua http://127.0.0.1:9100)
   ratio="$(awk -v a="$put_rps" -v b="$ins_rps" 'BEGIN { printf "%.0f %%", 100 * a / b }')"
