@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{Scratch, http, start_server};
+use common::{Scratch, http, sign_up, start_server};
 
 #[test]
 fn the_api_survives_schemathesis() {
@@ -20,28 +20,7 @@ fn the_api_survives_schemathesis() {
     let s = Scratch::new("api-fuzz");
     let (mut server, addr, log) = start_server(&s.db("q"));
 
-    let json = [("Content-Type", "application/json")];
-    let (status, head, body) = http(
-        &addr,
-        "POST",
-        "/api/v1/signup",
-        &json,
-        r#"{"username":"fuzz","password":"fuzzing is fun, right?"}"#,
-    );
-    assert_eq!(status, 201, "{body}");
-    let cookie = head
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("set-cookie: ")
-                .or_else(|| l.strip_prefix("Set-Cookie: "))
-        })
-        .and_then(|c| c.split(';').next())
-        .expect("session cookie")
-        .to_string();
-    let csrf = serde_json::from_str::<serde_json::Value>(&body).expect("json")["csrf_token"]
-        .as_str()
-        .expect("csrf")
-        .to_string();
+    let (cookie, csrf) = sign_up(&addr, "fuzz", "fuzzing is fun, right?");
     // Some data, so reads reach past "not found".
     let auth = [
         ("Content-Type", "application/json"),

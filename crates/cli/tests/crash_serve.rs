@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Scratch, http, ok, start_server, try_http};
+use common::{Scratch, ok, sign_up, start_server, try_http};
 
 const CYCLES: u32 = 20;
 const CLIENTS: u32 = 4;
@@ -25,28 +25,7 @@ fn acknowledged_check_ins_survive_sigkill() {
         let (cookie, csrf) = match &session {
             Some(s) => s.clone(),
             None => {
-                let (status, head, body) = http(
-                    &addr,
-                    "POST",
-                    "/api/v1/signup",
-                    &[("Content-Type", "application/json")],
-                    r#"{"username":"crash","password":"kill -9 all day long"}"#,
-                );
-                assert_eq!(status, 201, "{body}");
-                let cookie = head
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .starts_with("set-cookie: ")
-                            .then(|| l[12..].to_string())
-                    })
-                    .and_then(|c| c.split(';').next().map(str::to_string))
-                    .expect("cookie");
-                let csrf =
-                    serde_json::from_str::<serde_json::Value>(&body).expect("json")["csrf_token"]
-                        .as_str()
-                        .expect("csrf")
-                        .to_string();
+                let (cookie, csrf) = sign_up(&addr, "crash", "kill -9 all day long");
                 session = Some((cookie.clone(), csrf.clone()));
                 (cookie, csrf)
             }

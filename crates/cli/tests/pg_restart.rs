@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{http, ok, start_server, try_http};
+use common::{ok, sign_up, start_server, try_http};
 use sqlx::Connection;
 
 #[test]
@@ -41,27 +41,7 @@ fn a_postgres_restart_is_survived() {
     let db = format!("{base}/{name}");
 
     let (mut server, addr, log) = start_server(&db);
-    let (status, head, body) = http(
-        &addr,
-        "POST",
-        "/api/v1/signup",
-        &[("Content-Type", "application/json")],
-        r#"{"username":"restart","password":"databases do restart"}"#,
-    );
-    assert_eq!(status, 201, "{body}");
-    let cookie = head
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .starts_with("set-cookie: ")
-                .then(|| l[12..].to_string())
-        })
-        .and_then(|c| c.split(';').next().map(str::to_string))
-        .expect("cookie");
-    let csrf = serde_json::from_str::<serde_json::Value>(&body).expect("json")["csrf_token"]
-        .as_str()
-        .expect("csrf")
-        .to_string();
+    let (cookie, csrf) = sign_up(&addr, "restart", "databases do restart");
 
     let stop = Arc::new(AtomicBool::new(false));
     let acknowledged: Arc<Mutex<BTreeMap<String, u8>>> = Arc::default();

@@ -27,14 +27,23 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Largest form body read while looking for the CSRF token.
 const FORM_LIMIT: usize = 2 << 20;
 
-/// 32 random bytes as hex: session tokens, CSRF tokens, the local sign-in secret.
-pub fn new_token() -> String {
+/// The operating system's random source failed; no secret can be made without it.
+#[derive(Debug, thiserror::Error)]
+#[error("the operating system's random source failed: {0}")]
+pub struct RandomError(String);
+
+/// 32 random bytes as hex: session tokens, CSRF tokens, share links, the local sign-in secret.
+pub fn new_token() -> Result<String, RandomError> {
     let mut bytes = [0u8; 32];
-    // The OS random source failing is not something a web app can work around.
-    if let Err(err) = getrandom::fill(&mut bytes) {
-        panic!("the operating system's random source failed: {err}");
+    getrandom::fill(&mut bytes).map_err(|e| RandomError(e.to_string()))?;
+    Ok(hex(&bytes))
+}
+
+impl From<RandomError> for ApiError {
+    fn from(err: RandomError) -> Self {
+        tracing::error!(%err, "no random secret could be made");
+        ApiError::internal()
     }
-    hex(&bytes)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -80,7 +89,8 @@ fn verify_password(password: &str, hash: &str) -> bool {
 /// name takes as long as a wrong password.
 fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
+    // Which password it hashes does not matter: it is only checked for names with no account.
+    DECOY.get_or_init(|| hash_password("no account has this password").unwrap_or_default())
 }
 
 /// The session of this request, if it carries a valid cookie (set by [`session_layer`]).
@@ -146,7 +156,8 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn unix_now() -> i64 {
+/// Now, in the Unix seconds that session and share-link expiries are stored in.
+pub fn unix_now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
@@ -269,8 +280,8 @@ pub struct NewSession {
 }
 
 pub async fn start_session(app: &AppState, person: PersonId) -> Result<NewSession, ApiError> {
-    let token = new_token();
-    let csrf = new_token();
+    let token = new_token()?;
+    let csrf = new_token()?;
     let expires = unix_now() + i64::from(app.config().session_days) * 86_400;
     app.store()
         .create_session(&token_hash(&token), person, &csrf, expires)

@@ -30,6 +30,22 @@ fn date_label(first: Date, x: i32) -> String {
         .unwrap_or_default()
 }
 
+/// The key in the upper right corner, the same on every chart.
+fn legend<'a, DB, CT>(chart: &mut ChartContext<'a, DB, CT>) -> Result<(), String>
+where
+    DB: DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font(("sans-serif", 13).into_font().color(&LABEL))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
 fn finish(svg: String, result: Result<(), String>) -> String {
     match result {
         Ok(()) => svg,
@@ -132,14 +148,7 @@ pub fn severity(nights: &[(Date, u8)], weekly: &[(Date, f64)], phases: &[Phase])
                     PathElement::new(vec![(x, y), (x + 14, y)], SMOOTH.stroke_width(3))
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 13).into_font().color(&LABEL))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        legend(&mut chart)?;
         root.present().map_err(|e| e.to_string())
     })();
     finish(svg, result)
@@ -275,14 +284,7 @@ pub fn lab(points: &[(Date, f64)], unit: &str, threshold: Option<(f64, String)>)
             .map_err(|e| e.to_string())?
             .label("your results")
             .legend(|(x, y)| Circle::new((x + 7, y), 4, SEVERITY.filled()));
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 13).into_font().color(&LABEL))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        legend(&mut chart)?;
         root.present().map_err(|e| e.to_string())
     })();
     finish(svg, result)

@@ -30,7 +30,7 @@ use quietlegs_core::safety::Rules;
 use quietlegs_store::Store;
 use tokio::net::TcpListener;
 
-pub use auth::{check_password, check_username, hash_password, new_token, token_hash};
+pub use auth::{RandomError, check_password, check_username, hash_password, new_token, token_hash};
 
 /// How people reach their data.
 #[derive(Debug, Clone)]
@@ -61,14 +61,16 @@ pub struct WebConfig {
 
 impl WebConfig {
     /// Local mode on `addr` with a fresh sign-in token.
-    pub fn local(addr: SocketAddr) -> Self {
-        Self {
-            mode: Mode::Local { token: new_token() },
+    pub fn local(addr: SocketAddr) -> Result<Self, auth::RandomError> {
+        Ok(Self {
+            mode: Mode::Local {
+                token: new_token()?,
+            },
             secure_cookies: false,
             session_days: 30,
             allowed_hosts: loopback_hosts(addr.port()),
             login_attempts: 5,
-        }
+        })
     }
 
     /// Server mode.

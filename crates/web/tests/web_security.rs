@@ -2,6 +2,7 @@
 //! PostgreSQL: one person never sees another's data (404), state changes need the CSRF token,
 //! bad input names its field and writes nothing, and local mode refuses foreign hosts.
 
+#[macro_use]
 mod common;
 
 use axum::body::Body;
@@ -152,18 +153,12 @@ async fn isolation(app: TestApp) {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn one_person_never_sees_or_changes_anothers_data_sqlite() {
-    isolation(TestApp::sqlite("iso", WebConfig::server(true)).await).await;
-}
-
-#[tokio::test]
-async fn one_person_never_sees_or_changes_anothers_data_postgres() {
-    match TestApp::postgres("iso", WebConfig::server(true)).await {
-        Some(app) => isolation(app).await,
-        None => eprintln!("QUIETLEGS_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
-    }
-}
+on_both_stores!(
+    one_person_never_sees_or_changes_anothers_data_sqlite,
+    one_person_never_sees_or_changes_anothers_data_postgres,
+    "iso",
+    isolation
+);
 
 async fn csrf(app: TestApp) {
     let (mut ann, lab_id) = ann_with_data(&app).await;
@@ -257,18 +252,12 @@ async fn csrf(app: TestApp) {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn state_changes_without_the_csrf_token_fail_sqlite() {
-    csrf(TestApp::sqlite("csrf", WebConfig::server(true)).await).await;
-}
-
-#[tokio::test]
-async fn state_changes_without_the_csrf_token_fail_postgres() {
-    match TestApp::postgres("csrf", WebConfig::server(true)).await {
-        Some(app) => csrf(app).await,
-        None => eprintln!("QUIETLEGS_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
-    }
-}
+on_both_stores!(
+    state_changes_without_the_csrf_token_fail_sqlite,
+    state_changes_without_the_csrf_token_fail_postgres,
+    "csrf",
+    csrf
+);
 
 async fn bad_input(app: TestApp) {
     let (mut ann, _) = ann_with_data(&app).await;
@@ -509,18 +498,12 @@ async fn bad_input(app: TestApp) {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn bad_input_names_its_field_and_writes_nothing_sqlite() {
-    bad_input(TestApp::sqlite("bad", WebConfig::server(true)).await).await;
-}
-
-#[tokio::test]
-async fn bad_input_names_its_field_and_writes_nothing_postgres() {
-    match TestApp::postgres("bad", WebConfig::server(true)).await {
-        Some(app) => bad_input(app).await,
-        None => eprintln!("QUIETLEGS_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
-    }
-}
+on_both_stores!(
+    bad_input_names_its_field_and_writes_nothing_sqlite,
+    bad_input_names_its_field_and_writes_nothing_postgres,
+    "bad",
+    bad_input
+);
 
 #[tokio::test]
 async fn signed_out_requests_are_refused_or_sent_to_sign_in() {
@@ -649,7 +632,7 @@ async fn closed_sign_up_refuses_new_accounts() {
 
 #[tokio::test]
 async fn local_mode_signs_in_by_link_and_refuses_foreign_hosts() {
-    let config = WebConfig::local("127.0.0.1:8080".parse().expect("addr"));
+    let config = WebConfig::local("127.0.0.1:8080".parse().expect("addr")).expect("random");
     let url = config
         .sign_in_url("127.0.0.1:8080".parse().expect("addr"))
         .expect("url");

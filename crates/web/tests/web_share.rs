@@ -2,6 +2,7 @@
 //! until they expire or are revoked; wrong, expired and revoked tokens answer 404; only the
 //! token's hash is stored, and the token never reaches the logs.
 
+#[macro_use]
 mod common;
 
 use std::io::Write;
@@ -9,7 +10,6 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{Method, StatusCode, header};
 use common::{Client, TestApp};
-use quietlegs_web::WebConfig;
 use serde_json::json;
 
 /// Everything logged while the test runs, at every level.
@@ -114,7 +114,7 @@ async fn share_links(app: TestApp) {
         .await
         .expect("find")
         .expect("ann");
-    let expired = quietlegs_web::new_token();
+    let expired = quietlegs_web::new_token().expect("random");
     let hash = quietlegs_web::token_hash(&expired);
     app.store
         .create_share_link(person, &hash, jiff::Timestamp::now().as_second() - 1)
@@ -174,15 +174,9 @@ async fn share_links(app: TestApp) {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn share_links_open_expire_and_revoke_sqlite() {
-    share_links(TestApp::sqlite("share", WebConfig::server(true)).await).await;
-}
-
-#[tokio::test]
-async fn share_links_open_expire_and_revoke_postgres() {
-    match TestApp::postgres("share", WebConfig::server(true)).await {
-        Some(app) => share_links(app).await,
-        None => eprintln!("QUIETLEGS_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
-    }
-}
+on_both_stores!(
+    share_links_open_expire_and_revoke_sqlite,
+    share_links_open_expire_and_revoke_postgres,
+    "share",
+    share_links
+);

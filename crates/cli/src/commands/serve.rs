@@ -159,7 +159,7 @@ pub fn run(args: ServeArgs, global: &crate::Global) -> Result<ExitCode> {
         let mut web = if config.multi_user {
             WebConfig::server(config.signup)
         } else {
-            WebConfig::local(bound)
+            WebConfig::local(bound)?
         };
         web.secure_cookies = config.secure_cookies;
         web.session_days = config.session_days.max(1);

@@ -120,3 +120,31 @@ pub fn start_server(
     let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
     (server, addr, log)
 }
+
+/// Creates an account over HTTP (`POST /api/v1/signup`); returns the session cookie
+/// (`name=value`) and the CSRF token to send with state-changing requests.
+pub fn sign_up(addr: &str, username: &str, password: &str) -> (String, String) {
+    let body = serde_json::json!({"username": username, "password": password}).to_string();
+    let (status, head, body) = http(
+        addr,
+        "POST",
+        "/api/v1/signup",
+        &[("Content-Type", "application/json")],
+        &body,
+    );
+    assert_eq!(status, 201, "{body}");
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("set-cookie: ")
+                .then(|| l[12..].to_string())
+        })
+        .and_then(|c| c.split(';').next().map(str::to_string))
+        .expect("session cookie");
+    let csrf = serde_json::from_str::<serde_json::Value>(&body).expect("json")["csrf_token"]
+        .as_str()
+        .expect("csrf token")
+        .to_string();
+    (cookie, csrf)
+}

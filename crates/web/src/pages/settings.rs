@@ -49,7 +49,7 @@ pub async fn settings_page(
         Ok(l) => l,
         Err(e) => return error_page(app, Some(me), e.into()),
     };
-    let now = jiff::Timestamp::now().as_second();
+    let now = crate::auth::unix_now();
     let when = |secs: i64| {
         jiff::Timestamp::from_second(secs)
             .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())

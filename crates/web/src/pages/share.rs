@@ -18,10 +18,6 @@ use crate::report;
 pub const DEFAULT_DAYS: i64 = 14;
 pub const MAX_DAYS: i64 = 90;
 
-fn unix_now() -> i64 {
-    jiff::Timestamp::now().as_second()
-}
-
 /// The address the person will hand out: this server as the browser reached it.
 fn link_for(app: &AppState, headers: &HeaderMap, token: &str) -> String {
     let host = headers
@@ -59,8 +55,11 @@ pub async fn create(
         Ok(d) => d,
         Err(e) => return settings::settings_page(&app, &me, None, None, Some(e.into())).await,
     };
-    let token = auth::new_token();
-    let expires = unix_now() + days * 86_400;
+    let token = match auth::new_token() {
+        Ok(t) => t,
+        Err(e) => return error_page(&app, Some(&me), e.into()),
+    };
+    let expires = auth::unix_now() + days * 86_400;
     match app
         .store()
         .create_share_link(me.person, &auth::token_hash(&token), expires)
@@ -103,7 +102,7 @@ pub async fn revoke(State(app): State<AppState>, PageUser(me): PageUser, body: B
 async fn owner(app: &AppState, token: &str) -> Result<Option<quietlegs_store::PersonId>, ApiError> {
     Ok(app
         .store()
-        .share_link_owner(&auth::token_hash(token), unix_now())
+        .share_link_owner(&auth::token_hash(token), auth::unix_now())
         .await?)
 }
 

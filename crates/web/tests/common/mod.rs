@@ -240,3 +240,24 @@ impl Client {
         a
     }
 }
+
+/// Declares a story (an `async fn(TestApp)`) as two tests: on SQLite always, and on PostgreSQL
+/// when `QUIETLEGS_TEST_POSTGRES_URL` is set (otherwise it says so and passes).
+#[allow(unused_macros)] // each test file uses its own subset
+macro_rules! on_both_stores {
+    ($sqlite:ident, $postgres:ident, $tag:literal, $story:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            $story(common::TestApp::sqlite($tag, quietlegs_web::WebConfig::server(true)).await)
+                .await;
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            match common::TestApp::postgres($tag, quietlegs_web::WebConfig::server(true)).await {
+                Some(app) => $story(app).await,
+                None => eprintln!("QUIETLEGS_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
+            }
+        }
+    };
+}
