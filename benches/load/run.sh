@@ -10,6 +10,7 @@ cd "$(dirname "$0")"
 PEOPLE="${PEOPLE:-10000}"
 YEARS="${YEARS:-3}"
 DURATION="${DURATION:-20s}"
+COLD="${COLD:-3s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 PG_ADMIN="${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quietlegs-target}"
@@ -24,20 +25,7 @@ mkdir -p "$work"
 # The load scripts read the signed-in sessions from here (kept out of the source tree).
 export SESSIONS="$work/sessions.txt"
 
-wait_up() { for _ in $(seq 1 100); do curl -fs "http://$1/healthz" >/dev/null 2>&1 && return 0; curl -fs "http://$1/" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
-
-# wrk's summary -> "requests/s p50 p99" (latencies in ms).
-measure() {
-  local out rps p50 p99
-  out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@")"
-  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-  p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
-  p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
-  errors="$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')"
-  [ -n "$errors" ] && echo "  wrk: $errors" >&2
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
-}
-to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v } else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 } else print v }'; }
+source ./lib.sh
 
 rows=()
 "$ceiling" hello 127.0.0.1:9101 & hello_pid=$!
@@ -71,18 +59,14 @@ for backend in sqlite postgres; do
 
   QUIETLEGS_LOG=warn "$bin" serve --multi-user --addr 127.0.0.1:9100 --database "$db" 2>"$work/serve-$backend.log" & serve_pid=$!
   wait_up 127.0.0.1:9100
-  : > "$SESSIONS"
-  for i in $(seq 1 "$CONNECTIONS"); do
-    user="seed$(printf %06d $(( (i * 197) % PEOPLE + 1 )))"
-    answer="$(curl -s -D - -o "$work/login.json" -H 'Content-Type: application/json' \
-      -d "{\"username\":\"$user\",\"password\":\"seeded-password\"}" http://127.0.0.1:9100/api/v1/login)"
-    cookie="$(grep -i '^set-cookie:' <<<"$answer" | sed -E 's/^[Ss]et-[Cc]ookie: ([^;]*);.*/\1/' | tr -d '\r')"
-    csrf="$(sed -E 's/.*"csrf_token":"([^"]+)".*/\1/' "$work/login.json")"
-    echo "$cookie $csrf" >> "$SESSIONS"
-  done
+  sign_in_people "$PEOPLE" 127.0.0.1:9100
   read -r put_rps put_p50 put_p99 < <(measure -s checkin.lua http://127.0.0.1:9100)
   ratio="$(awk -v a="$put_rps" -v b="$ins_rps" 'BEGIN { printf "%.0f %%", 100 * a / b }')"
   rows+=("| check-in PUT | $backend | $put_rps | $put_p50 | $put_p99 | $ratio of one INSERT |")
+  # Every check-in above changed its person's data, so the first Tonight pages rebuild each
+  # person's plan and insights (reading all their nights): measured on its own, then warm.
+  read -r cold_rps cold_p50 cold_p99 < <(PAGE=/tonight DURATION="$COLD" measure -s get_page.lua http://127.0.0.1:9100)
+  rows+=("| Tonight page, first $COLD after the check-ins (caches cold) | $backend | $cold_rps | $cold_p50 | $cold_p99 | |")
   read -r ton_rps ton_p50 ton_p99 < <(PAGE=/tonight measure -s get_page.lua http://127.0.0.1:9100)
   rows+=("| Tonight page | $backend | $ton_rps | $ton_p50 | $ton_p99 | $(awk -v a="$ton_rps" -v b="$hello_rps" 'BEGIN { printf "%.0f %%", 100 * a / b }') of hello |")
   read -r ins2_rps ins2_p50 ins2_p99 < <(PAGE=/insights measure -s get_page.lua http://127.0.0.1:9100)

@@ -68,7 +68,7 @@ async fn story(a: &SqlStore, b: &SqlStore) {
     assert_eq!(a.profile_versions(me).await.expect("versions").len(), 2);
     assert_eq!(
         a.profile(me).await.expect("latest").map(|v| v.profile),
-        Some(profile)
+        Some(profile.clone())
     );
 
     // Labs, nights, experiments.
@@ -97,8 +97,63 @@ async fn story(a: &SqlStore, b: &SqlStore) {
     a.put_night(me, &updated).await.expect("update");
     assert_eq!(
         a.night(me, date(2026, 10, 2)).await.expect("read"),
+        Some(updated.clone())
+    );
+    // Replacing a night replaces its items too: gone ones go, changed ones change.
+    let mut other_items = updated.clone();
+    other_items.took.clear();
+    other_items.took.insert("iron".into(), false);
+    other_items.took.insert("yoga".into(), true);
+    other_items.extra.clear();
+    other_items.extra.insert("x:pain".into(), "3".into());
+    a.put_night(me, &other_items).await.expect("new items");
+    assert_eq!(
+        a.night(me, date(2026, 10, 2)).await.expect("read"),
+        Some(other_items.clone())
+    );
+    other_items.took.insert("iron".into(), true);
+    other_items.took.remove("yoga");
+    a.put_night(me, &other_items).await.expect("changed items");
+    assert_eq!(
+        a.night(me, date(2026, 10, 2)).await.expect("read"),
+        Some(other_items)
+    );
+    a.put_night(me, &updated).await.expect("back");
+    assert_eq!(
+        a.night(me, date(2026, 10, 2)).await.expect("read"),
         Some(updated)
     );
+
+    // Every kind of write raises the writer's data version, and only theirs.
+    let version = |p| async move { a.data_version(p).await.expect("version") };
+    let (mut mine, theirs) = (version(me).await, version(other).await);
+    let mut raised = |now: i64, what: &str| {
+        assert!(now > mine, "{what} did not raise the data version");
+        mine = now;
+    };
+    a.put_night(me, &night(9, 2)).await.expect("night");
+    raised(version(me).await, "put_night");
+    a.delete_night(me, date(2026, 10, 9)).await.expect("delete");
+    raised(version(me).await, "delete_night");
+    a.put_night(me, &night(9, 9)).await.expect("night");
+    raised(version(me).await, "put_night");
+    let lab_id = a
+        .add_lab(me, &lab("vitamin-d", 20.0, "ng/mL", 3))
+        .await
+        .expect("lab");
+    raised(version(me).await, "add_lab");
+    a.delete_lab(me, lab_id).await.expect("delete lab");
+    raised(version(me).await, "delete_lab");
+    profile.bedtime = "22:15".parse().ok();
+    a.put_profile(me, &profile).await.expect("v3");
+    raised(version(me).await, "put_profile");
+    assert_eq!(version(other).await, theirs, "someone else's writes");
+    a.create_session("hash-of-token", me, "csrf", i64::MAX)
+        .await
+        .expect("session");
+    let session = a.session("hash-of-token", 0).await.expect("read");
+    assert_eq!(session.map(|s| s.data_version), Some(version(me).await));
+    a.delete_session("hash-of-token").await.expect("delete");
     a.put_experiment(
         me,
         &Experiment {
@@ -128,6 +183,7 @@ async fn story(a: &SqlStore, b: &SqlStore) {
     )
     .await
     .expect("scheduled experiment");
+    raised(version(me).await, "put_experiment");
     let week = a
         .nights(me, Some(date(2026, 10, 5)), Some(date(2026, 10, 11)))
         .await
@@ -145,10 +201,12 @@ async fn story(a: &SqlStore, b: &SqlStore) {
     assert_eq!(exported.nights.len(), 28);
     assert_eq!(exported.labs.len(), 2);
     let fresh = b.ensure_person("local").await.expect("person");
+    let before_import = b.data_version(fresh).await.expect("version");
     let report = b
         .import(fresh, &exported, OnConflict::Refuse)
         .await
         .expect("import");
+    assert!(b.data_version(fresh).await.expect("version") > before_import);
     assert_eq!(report.updated, 0);
     let again = b.export(fresh).await.expect("export");
     assert_eq!(again, exported);

@@ -42,6 +42,8 @@ pub struct Session {
     pub csrf_token: String,
     /// Unix seconds.
     pub expires_at: i64,
+    /// The person's data version when the session was read (see [`Store::data_version`]).
+    pub data_version: i64,
 }
 
 /// A read-only link to a person's report, as listed to its owner (the token itself is never
@@ -132,9 +134,10 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<NightEntry>, StoreError>;
     async fn delete_night(&self, person: PersonId, night: Date) -> Result<bool, StoreError>;
 
-    /// A value that changes whenever any of the person's nights is added, changed or deleted
-    /// (count and latest update), so derived results can be cached until it moves.
-    async fn nights_fingerprint(&self, person: PersonId) -> Result<String, StoreError>;
+    /// A counter raised in the same transaction as every change to the person's data (profile,
+    /// labs, nights, experiments, sleep records), so derived results can be cached until it
+    /// moves. The session lookup returns it too, saving a query per page.
+    async fn data_version(&self, person: PersonId) -> Result<i64, StoreError>;
 
     async fn put_experiment(&self, person: PersonId, e: &Experiment) -> Result<(), StoreError>;
     async fn experiments(&self, person: PersonId) -> Result<Vec<Experiment>, StoreError>;

@@ -3,6 +3,7 @@
 //! both schemas, so values decode the same way from either.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::civil::Date;
@@ -17,15 +18,26 @@ use sqlx::{AnyPool, Row};
 
 use crate::{ImportReport, OnConflict, PersonId, Session, ShareLink, Store, StoreError};
 
-/// Rows per multi-row INSERT. Small on purpose: sqlx's SQLite binding cost grows with the square
-/// of a statement's parameter count (3,650 nights: 200 rows per statement took 745 ms, 8 took
-/// ~110 ms), while PostgreSQL barely notices the extra round trips inside one transaction.
-const BATCH: usize = 8;
+/// Rows per multi-row INSERT on SQLite. Small on purpose: sqlx's SQLite binding cost grows with
+/// the square of a statement's parameter count (3,650 nights: 200 rows per statement took 745 ms,
+/// 8 took ~110 ms).
+const SQLITE_BATCH: usize = 8;
+/// Rows per multi-row INSERT on PostgreSQL, where each statement is a network round trip and
+/// binding is linear (16 columns x 100 rows stays far below the 65,535-parameter limit).
+const POSTGRES_BATCH: usize = 100;
 
 /// A store on an `Any` pool, whichever database is behind it.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: AnyPool,
+    /// PostgreSQL can write a night and its items in one statement (data-modifying CTEs);
+    /// SQLite needs a short transaction of several, which costs nothing over the network.
+    postgres: bool,
+    /// SQLite has one writer at a time. Writers from this process queue here, in order,
+    /// instead of meeting a locked database and sleeping in SQLite's busy handler (which made
+    /// some check-ins under load wait over a second). Other processes still meet the lock and
+    /// wait for it (`busy_timeout`).
+    writer: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 fn now() -> String {
@@ -72,6 +84,78 @@ const NIGHT_COLUMNS: &str = "person_id, night, severity, onset, sleep_hours, awa
     caffeine_mg, last_caffeine, alcohol_drinks, exercise_minutes, exercise_intensity, \
     exercise_end, sugar_late, antihistamine, notes, updated_at";
 
+/// One night's row, inserted or replaced in place; parameters as [`bind_night`] binds them.
+const UPSERT_NIGHT: &str = "INSERT INTO nights (person_id, night, severity, onset, sleep_hours, \
+    awakenings, caffeine_mg, last_caffeine, alcohol_drinks, exercise_minutes, \
+    exercise_intensity, exercise_end, sugar_late, antihistamine, notes, updated_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+    ON CONFLICT (person_id, night) DO UPDATE SET severity = excluded.severity, \
+    onset = excluded.onset, sleep_hours = excluded.sleep_hours, \
+    awakenings = excluded.awakenings, caffeine_mg = excluded.caffeine_mg, \
+    last_caffeine = excluded.last_caffeine, alcohol_drinks = excluded.alcohol_drinks, \
+    exercise_minutes = excluded.exercise_minutes, \
+    exercise_intensity = excluded.exercise_intensity, exercise_end = excluded.exercise_end, \
+    sugar_late = excluded.sugar_late, antihistamine = excluded.antihistamine, \
+    notes = excluded.notes, updated_at = excluded.updated_at";
+
+/// Raises the person's data version (see [`Store::data_version`]).
+const BUMP: &str = "UPDATE people SET data_version = data_version + 1 WHERE id = $1";
+
+async fn bump(conn: &mut sqlx::AnyConnection, person: PersonId) -> Result<(), StoreError> {
+    sqlx::query(BUMP).bind(person.0).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// A night's `took:` and `x:` items as bindable values.
+struct NightItems {
+    took: Vec<(String, i64)>,
+    extra: Vec<(String, String)>,
+}
+
+impl NightItems {
+    fn of(entry: &NightEntry) -> Self {
+        Self {
+            took: entry
+                .took
+                .iter()
+                .map(|(k, v)| (k.clone(), i64::from(*v)))
+                .collect(),
+            extra: entry
+                .extra
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a night's sixteen columns in [`NIGHT_COLUMNS`] order.
+fn bind_night<'q>(
+    q: AnyQuery<'q>,
+    person: PersonId,
+    e: &NightEntry,
+    stamp: String,
+) -> Result<AnyQuery<'q>, StoreError> {
+    Ok(q.bind(person.0)
+        .bind(night_of(e)?.to_string())
+        .bind(i64::from(e.severity))
+        .bind(e.onset.map(|t| t.to_string()))
+        .bind(e.sleep_hours)
+        .bind(e.awakenings.map(i64::from))
+        .bind(e.caffeine_mg)
+        .bind(e.last_caffeine.map(|t| t.to_string()))
+        .bind(e.alcohol_drinks)
+        .bind(e.exercise_minutes)
+        .bind(e.exercise_intensity.map(|i| i.as_str().to_string()))
+        .bind(e.exercise_end.map(|t| t.to_string()))
+        .bind(e.sugar_late.map(i64::from))
+        .bind(e.antihistamine.map(i64::from))
+        .bind(e.notes.clone())
+        .bind(stamp))
+}
+
 impl SqlStore {
     /// Connects, runs `init` statements on every new connection (SQLite pragmas), and applies
     /// `migrator`. A database with migrations this binary does not know is refused.
@@ -102,11 +186,171 @@ impl SqlStore {
             }
             Err(e) => return Err(e.into()),
         }
-        Ok(Self { pool })
+        let postgres = url.starts_with("postgres");
+        Ok(Self {
+            pool,
+            postgres,
+            writer: (!postgres).then(|| Arc::new(tokio::sync::Mutex::new(()))),
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Held for the length of a write (see `writer`); nothing to wait for on PostgreSQL.
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.writer {
+            Some(writer) => Some(writer.lock().await),
+            None => None,
+        }
+    }
+
+    fn batch(&self) -> usize {
+        if self.postgres {
+            POSTGRES_BATCH
+        } else {
+            SQLITE_BATCH
+        }
+    }
+
+    /// Writes one night in one statement: upserts the night and its items, drops the items it no
+    /// longer has, and raises the data version. One round trip instead of seven.
+    async fn put_night_postgres(
+        &self,
+        person: PersonId,
+        entry: &NightEntry,
+    ) -> Result<(), StoreError> {
+        let items = NightItems::of(entry);
+        let mut next = 17;
+        let mut placeholders = |n: usize| {
+            let list: Vec<String> = (next..next + n).map(|i| format!("${i}")).collect();
+            next += n;
+            list
+        };
+        let took_names = placeholders(items.took.len());
+        let took_rows: Vec<String> = placeholders(items.took.len() * 2)
+            .chunks(2)
+            .map(|p| format!("($1, $2, {}, {})", p[0], p[1]))
+            .collect();
+        let extra_names = placeholders(items.extra.len());
+        let extra_rows: Vec<String> = placeholders(items.extra.len() * 2)
+            .chunks(2)
+            .map(|p| format!("($1, $2, {}, {})", p[0], p[1]))
+            .collect();
+        let keep = |column: &str, names: &[String]| {
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" AND {column} NOT IN ({})", names.join(", "))
+            }
+        };
+        let mut sql = format!(
+            "WITH night AS ({UPSERT_NIGHT}), \
+             took_gone AS (DELETE FROM night_took WHERE person_id = $1 AND night = $2{}), \
+             extra_gone AS (DELETE FROM night_extra WHERE person_id = $1 AND night = $2{}), \
+             version AS ({BUMP})",
+            keep("item", &took_names),
+            keep("name", &extra_names),
+        );
+        if !took_rows.is_empty() {
+            sql.push_str(&format!(
+                ", took AS (INSERT INTO night_took (person_id, night, item, taken) VALUES {} \
+                 ON CONFLICT (person_id, night, item) DO UPDATE SET taken = excluded.taken)",
+                took_rows.join(", ")
+            ));
+        }
+        if !extra_rows.is_empty() {
+            sql.push_str(&format!(
+                ", extra AS (INSERT INTO night_extra (person_id, night, name, value) VALUES {} \
+                 ON CONFLICT (person_id, night, name) DO UPDATE SET value = excluded.value)",
+                extra_rows.join(", ")
+            ));
+        }
+        sql.push_str(" SELECT 1");
+        // Not a cached statement (see `insert_nights`), and its shape varies with the items.
+        let mut q = bind_night(sqlx::query(&sql).persistent(false), person, entry, now())?;
+        for (item, _) in &items.took {
+            q = q.bind(item.clone());
+        }
+        for (item, taken) in &items.took {
+            q = q.bind(item.clone()).bind(*taken);
+        }
+        for (name, _) in &items.extra {
+            q = q.bind(name.clone());
+        }
+        for (name, value) in &items.extra {
+            q = q.bind(name.clone()).bind(value.clone());
+        }
+        q.execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// [`Self::put_night_postgres`] as a short SQLite transaction.
+    async fn put_night_sqlite(
+        &self,
+        person: PersonId,
+        entry: &NightEntry,
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        let night = night_of(entry)?.to_string();
+        let items = NightItems::of(entry);
+        let mut tx = self.pool.begin().await?;
+        bind_night(sqlx::query(UPSERT_NIGHT), person, entry, now())?
+            .execute(&mut *tx)
+            .await?;
+        for (table, column, names) in [
+            (
+                "night_took",
+                "item",
+                items.took.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ),
+            (
+                "night_extra",
+                "name",
+                items.extra.iter().map(|(k, _)| k).collect(),
+            ),
+        ] {
+            let keep = if names.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = (3..3 + names.len()).map(|i| format!("${i}")).collect();
+                format!(" AND {column} NOT IN ({})", list.join(", "))
+            };
+            let sql = format!("DELETE FROM {table} WHERE person_id = $1 AND night = $2{keep}");
+            let mut q = sqlx::query(&sql).bind(person.0).bind(&night);
+            for name in names {
+                q = q.bind(name);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for (item, taken) in &items.took {
+            sqlx::query(
+                "INSERT INTO night_took (person_id, night, item, taken) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (person_id, night, item) DO UPDATE SET taken = excluded.taken",
+            )
+            .bind(person.0)
+            .bind(&night)
+            .bind(item)
+            .bind(*taken)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (name, value) in &items.extra {
+            sqlx::query(
+                "INSERT INTO night_extra (person_id, night, name, value) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (person_id, night, name) DO UPDATE SET value = excluded.value",
+            )
+            .bind(person.0)
+            .bind(&night)
+            .bind(name)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        bump(&mut tx, person).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn read_nights(
@@ -204,9 +448,10 @@ async fn insert_nights(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     person: PersonId,
     entries: &[&NightEntry],
+    batch: usize,
 ) -> Result<(), StoreError> {
     let stamp = now();
-    for chunk in entries.chunks(BATCH) {
+    for chunk in entries.chunks(batch) {
         let sql = format!(
             "INSERT INTO nights ({NIGHT_COLUMNS}) VALUES {}",
             values_clause(chunk.len(), 16)
@@ -215,23 +460,7 @@ async fn insert_nights(
         // and PostgreSQL would then fix that parameter's type for every later execution.
         let mut q = sqlx::query(&sql).persistent(false);
         for e in chunk {
-            q = q
-                .bind(person.0)
-                .bind(night_of(e)?.to_string())
-                .bind(i64::from(e.severity))
-                .bind(e.onset.map(|t| t.to_string()))
-                .bind(e.sleep_hours)
-                .bind(e.awakenings.map(i64::from))
-                .bind(e.caffeine_mg)
-                .bind(e.last_caffeine.map(|t| t.to_string()))
-                .bind(e.alcohol_drinks)
-                .bind(e.exercise_minutes)
-                .bind(e.exercise_intensity.map(|i| i.as_str().to_string()))
-                .bind(e.exercise_end.map(|t| t.to_string()))
-                .bind(e.sugar_late.map(i64::from))
-                .bind(e.antihistamine.map(i64::from))
-                .bind(e.notes.clone())
-                .bind(stamp.clone());
+            q = bind_night(q, person, e, stamp.clone())?;
         }
         q.execute(&mut **tx).await?;
     }
@@ -250,7 +479,7 @@ async fn insert_nights(
                 .map(|(k, v)| (night.clone(), k.clone(), v.clone())),
         );
     }
-    for chunk in took.chunks(BATCH) {
+    for chunk in took.chunks(batch) {
         let sql = format!(
             "INSERT INTO night_took (person_id, night, item, taken) VALUES {}",
             values_clause(chunk.len(), 4)
@@ -265,7 +494,7 @@ async fn insert_nights(
         }
         q.execute(&mut **tx).await?;
     }
-    for chunk in extra.chunks(BATCH) {
+    for chunk in extra.chunks(batch) {
         let sql = format!(
             "INSERT INTO night_extra (person_id, night, name, value) VALUES {}",
             values_clause(chunk.len(), 4)
@@ -471,6 +700,7 @@ fn conflict(conflicts: &mut Vec<String>, what: String) {
 #[async_trait]
 impl Store for SqlStore {
     async fn ensure_person(&self, username: &str) -> Result<PersonId, StoreError> {
+        let _turn = self.write_turn().await;
         if let Some(id) = self.find_person(username).await? {
             return Ok(id);
         }
@@ -503,6 +733,7 @@ impl Store for SqlStore {
         username: &str,
         password_hash: Option<&str>,
     ) -> Result<PersonId, StoreError> {
+        let _turn = self.write_turn().await;
         let done = sqlx::query(
             "INSERT INTO people (username, password_hash, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (username) DO NOTHING",
@@ -540,6 +771,7 @@ impl Store for SqlStore {
         csrf_token: &str,
         expires_at: i64,
     ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -556,7 +788,8 @@ impl Store for SqlStore {
 
     async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>, StoreError> {
         let row = sqlx::query(
-            "SELECT s.person_id, p.username, s.csrf_token, s.expires_at FROM sessions s \
+            "SELECT s.person_id, p.username, s.csrf_token, s.expires_at, p.data_version \
+             FROM sessions s \
              JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(token_hash)
@@ -569,12 +802,14 @@ impl Store for SqlStore {
                 username: r.try_get("username")?,
                 csrf_token: r.try_get("csrf_token")?,
                 expires_at: r.try_get("expires_at")?,
+                data_version: r.try_get("data_version")?,
             })
         })
         .transpose()
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
@@ -583,6 +818,7 @@ impl Store for SqlStore {
     }
 
     async fn delete_expired_sessions(&self, now: i64) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.pool)
@@ -596,6 +832,7 @@ impl Store for SqlStore {
         token_hash: &str,
         expires_at: i64,
     ) -> Result<i64, StoreError> {
+        let _turn = self.write_turn().await;
         let row = sqlx::query(
             "INSERT INTO share_links (person_id, token_hash, created_at, expires_at, revoked) \
              VALUES ($1, $2, $3, $4, 0) RETURNING id",
@@ -630,6 +867,7 @@ impl Store for SqlStore {
     }
 
     async fn revoke_share_link(&self, person: PersonId, id: i64) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let done =
             sqlx::query("UPDATE share_links SET revoked = 1 WHERE person_id = $1 AND id = $2")
                 .bind(person.0)
@@ -659,6 +897,7 @@ impl Store for SqlStore {
     }
 
     async fn put_profile(&self, person: PersonId, profile: &Profile) -> Result<i64, StoreError> {
+        let _turn = self.write_turn().await;
         let body = profile_body(profile)?;
         let mut tx = self.pool.begin().await?;
         let latest = sqlx::query(
@@ -689,6 +928,7 @@ impl Store for SqlStore {
         .bind(&body)
         .execute(&mut *tx)
         .await?;
+        bump(&mut tx, person).await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -716,8 +956,12 @@ impl Store for SqlStore {
     }
 
     async fn add_lab(&self, person: PersonId, lab: &LabRecord) -> Result<i64, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        insert_lab(&mut conn, person, lab).await
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let id = insert_lab(&mut tx, person, lab).await?;
+        bump(&mut tx, person).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     async fn labs(&self, person: PersonId) -> Result<Vec<(i64, LabRecord)>, StoreError> {
@@ -732,21 +976,24 @@ impl Store for SqlStore {
     }
 
     async fn delete_lab(&self, person: PersonId, id: i64) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query("DELETE FROM labs WHERE person_id = $1 AND id = $2")
             .bind(person.0)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        bump(&mut tx, person).await?;
+        tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
 
     async fn put_night(&self, person: PersonId, entry: &NightEntry) -> Result<(), StoreError> {
-        let night = night_of(entry)?;
-        let mut tx = self.pool.begin().await?;
-        delete_nights(&mut tx, person, &[night]).await?;
-        insert_nights(&mut tx, person, &[entry]).await?;
-        tx.commit().await?;
-        Ok(())
+        if self.postgres {
+            self.put_night_postgres(person, entry).await
+        } else {
+            self.put_night_sqlite(person, entry).await
+        }
     }
 
     async fn night(&self, person: PersonId, night: Date) -> Result<Option<NightEntry>, StoreError> {
@@ -768,28 +1015,32 @@ impl Store for SqlStore {
 
     async fn delete_night(&self, person: PersonId, night: Date) -> Result<bool, StoreError> {
         let existed = self.night(person, night).await?.is_some();
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         delete_nights(&mut tx, person, &[night]).await?;
+        bump(&mut tx, person).await?;
         tx.commit().await?;
         Ok(existed)
     }
 
-    async fn nights_fingerprint(&self, person: PersonId) -> Result<String, StoreError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), '') AS latest FROM nights \
-             WHERE person_id = $1",
-        )
-        .bind(person.0)
-        .fetch_one(&self.pool)
-        .await?;
-        let n: i64 = row.try_get("n")?;
-        let latest: String = row.try_get("latest")?;
-        Ok(format!("{n}/{latest}"))
+    async fn data_version(&self, person: PersonId) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT data_version FROM people WHERE id = $1")
+            .bind(person.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| r.try_get("data_version"))
+            .transpose()?
+            .unwrap_or(0))
     }
 
     async fn put_experiment(&self, person: PersonId, e: &Experiment) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        upsert_experiment(&mut conn, person, e).await
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        upsert_experiment(&mut tx, person, e).await?;
+        bump(&mut tx, person).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn experiments(&self, person: PersonId) -> Result<Vec<Experiment>, StoreError> {
@@ -950,6 +1201,7 @@ impl Store for SqlStore {
             )));
         }
 
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         for v in new_versions {
             sqlx::query("DELETE FROM profile_versions WHERE person_id = $1 AND version = $2")
@@ -974,7 +1226,7 @@ impl Store for SqlStore {
             report.added += 1;
         }
         delete_nights(&mut tx, person, &replace_nights).await?;
-        insert_nights(&mut tx, person, &write_nights).await?;
+        insert_nights(&mut tx, person, &write_nights, self.batch()).await?;
         for e in write_experiments {
             upsert_experiment(&mut tx, person, e).await?;
             report.added += 1;
@@ -983,6 +1235,7 @@ impl Store for SqlStore {
             upsert_sleep(&mut tx, person, s).await?;
             report.added += 1;
         }
+        bump(&mut tx, person).await?;
         tx.commit().await?;
         Ok(report)
     }

@@ -133,7 +133,7 @@ pub async fn put_profile(
     responses((status = 200, description = "the plan (spec section 4)", body = Object),
               (status = 404, body = crate::error::ErrorBody)))]
 pub async fn plan(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Response> {
-    match service::plan(&app, me.person).await? {
+    match &service::derived_for(&app, &me).await?.plan {
         Some(plan) => Ok(Json(plan).into_response()),
         None => Err(no_profile()),
     }
@@ -343,9 +343,8 @@ pub async fn delete_lab(
 #[utoipa::path(get, path = "/api/v1/insights",
     responses((status = 200, description = "insights (spec section 6)", body = Object)))]
 pub async fn insights(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Response> {
-    let profile = service::profile(&app, me.person).await?;
-    let insights = service::insights(&app, me.person, profile.as_ref()).await?;
-    Ok(Json(insights).into_response())
+    let derived = service::derived_for(&app, &me).await?;
+    Ok(Json(&*derived.insights).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -405,7 +404,7 @@ pub struct ImportSummary {
     responses((status = 200, description = "the plan's routine and reviews as iCalendar", content_type = "text/calendar"),
               (status = 404, body = crate::error::ErrorBody)))]
 pub async fn calendar(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Response> {
-    forms::calendar_response(&app, me.person).await
+    forms::calendar_response(&app, &me).await
 }
 
 pub async fn not_found() -> ApiError {

@@ -103,6 +103,9 @@ pub struct SignedIn {
     pub person: PersonId,
     pub username: String,
     pub csrf: String,
+    /// The person's data version as the session was read (derived state cached under it is
+    /// current); `None` right after signing in.
+    pub data_version: Option<i64>,
 }
 
 impl SignedIn {
@@ -115,6 +118,7 @@ impl SignedIn {
                 person: s.person,
                 username: s.username.clone(),
                 csrf: s.csrf_token.clone(),
+                data_version: Some(s.data_version),
             })
     }
 }
@@ -171,7 +175,7 @@ pub async fn session_layer(State(app): State<AppState>, request: Request, next: 
         return next.run(request).await;
     }
     let session = match cookie_value(request.headers(), SESSION_COOKIE) {
-        Some(token) => match app.store().session(&token_hash(token), unix_now()).await {
+        Some(token) => match find_session(&app, &token_hash(token)).await {
             Ok(found) => found,
             Err(err) => return ApiError::from(err).into_response(),
         },
@@ -192,8 +196,31 @@ pub async fn session_layer(State(app): State<AppState>, request: Request, next: 
             (false, Some(r)) => return csrf_refused(r.uri().path()),
         };
     }
+    let writer = session.as_ref().map(|s| s.person).filter(|_| changes_state);
     request.extensions_mut().insert(CurrentSession(session));
-    next.run(request).await
+    let response = next.run(request).await;
+    if let Some(person) = writer {
+        // Whatever the request changed has committed by now.
+        app.0.sessions.wrote(person);
+    }
+    response
+}
+
+/// The session for a token hash, from the short-lived cache or the database.
+async fn find_session(
+    app: &AppState,
+    hash: &str,
+) -> Result<Option<Session>, quietlegs_store::StoreError> {
+    let now = unix_now();
+    if let Some(hit) = app.0.sessions.get(hash, now) {
+        return Ok(Some(hit));
+    }
+    let read_at = app.0.sessions.read_started();
+    let found = app.store().session(hash, now).await?;
+    if let Some(session) = &found {
+        app.0.sessions.put(hash, session.clone(), read_at);
+    }
+    Ok(found)
 }
 
 fn csrf_refused(path: &str) -> Response {
@@ -299,7 +326,9 @@ pub async fn start_session(app: &AppState, person: PersonId) -> Result<NewSessio
 /// Ends the session the request carries; returns the cookie that clears it.
 pub async fn end_session(app: &AppState, headers: &HeaderMap) -> Result<HeaderValue, ApiError> {
     if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
-        app.store().delete_session(&token_hash(token)).await?;
+        let hash = token_hash(token);
+        app.store().delete_session(&hash).await?;
+        app.0.sessions.forget(&hash);
     }
     Ok(session_cookie(app, None))
 }
@@ -343,6 +372,7 @@ pub async fn sign_in(
                     person,
                     username: name,
                     csrf: session.csrf.clone(),
+                    data_version: None,
                 },
                 session,
             ))
@@ -407,6 +437,7 @@ pub async fn sign_up(
             person,
             username: name,
             csrf: session.csrf.clone(),
+            data_version: None,
         },
         session,
     ))

@@ -10,6 +10,7 @@ use quietlegs_store::{OnConflict, PersonId, StoreError};
 
 use crate::AppState;
 use crate::api::ImportSummary;
+use crate::auth::SignedIn;
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 
@@ -269,9 +270,9 @@ pub async fn import(
     }
 }
 
-pub async fn calendar_response(app: &AppState, person: PersonId) -> ApiResult<Response> {
-    let profile = service::profile(app, person).await?;
-    let Some(plan) = service::plan_for(app, person, profile.as_ref()).await? else {
+pub async fn calendar_response(app: &AppState, me: &SignedIn) -> ApiResult<Response> {
+    let derived = service::derived_for(app, me).await?;
+    let (profile, Some(plan)) = (&derived.profile, &derived.plan) else {
         return Err(ApiError::new(
             axum::http::StatusCode::NOT_FOUND,
             "no-profile",
@@ -282,6 +283,6 @@ pub async fn calendar_response(app: &AppState, person: PersonId) -> ApiResult<Re
     Ok(attachment(
         "text/calendar; charset=utf-8",
         "attachment; filename=\"quietlegs-plan.ics\"",
-        quietlegs_io::ics::plan_calendar(&plan, tz).into_bytes(),
+        quietlegs_io::ics::plan_calendar(plan, tz).into_bytes(),
     ))
 }

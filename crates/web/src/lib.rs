@@ -8,6 +8,7 @@
 mod api;
 mod assets;
 mod auth;
+mod cache;
 mod charts;
 mod error;
 mod forms;
@@ -57,7 +58,18 @@ pub struct WebConfig {
     pub allowed_hosts: Vec<String>,
     /// Failed sign-ins allowed per account name (and 4x per client address) in 15 minutes.
     pub login_attempts: u32,
+    /// How long a session read from the database is trusted without asking again (0: always
+    /// ask). With several app servers, a sign-out or a change made on one reaches the others'
+    /// pages at most this late; on the server that made it, at once.
+    pub session_cache_seconds: u32,
+    /// People whose plan and insights are kept in memory (least recently used go first).
+    pub cached_people: usize,
 }
+
+/// Short enough that a sign-out on another app server takes effect within a few seconds.
+pub const DEFAULT_SESSION_CACHE_SECONDS: u32 = 5;
+/// About 20 KB each (a plan and its insights), so 2,000 people stay near 40 MB.
+pub const DEFAULT_CACHED_PEOPLE: usize = 2_000;
 
 impl WebConfig {
     /// Local mode on `addr` with a fresh sign-in token.
@@ -70,6 +82,8 @@ impl WebConfig {
             session_days: 30,
             allowed_hosts: loopback_hosts(addr.port()),
             login_attempts: 5,
+            session_cache_seconds: DEFAULT_SESSION_CACHE_SECONDS,
+            cached_people: DEFAULT_CACHED_PEOPLE,
         })
     }
 
@@ -81,6 +95,8 @@ impl WebConfig {
             session_days: 30,
             allowed_hosts: Vec::new(),
             login_attempts: 5,
+            session_cache_seconds: DEFAULT_SESSION_CACHE_SECONDS,
+            cached_people: DEFAULT_CACHED_PEOPLE,
         }
     }
 
@@ -115,7 +131,11 @@ struct Inner {
     store: Arc<dyn Store>,
     config: WebConfig,
     limiter: auth::LoginLimiter,
-    insights: service::InsightsCache,
+    sessions: cache::SessionCache,
+    derived: cache::DerivedCache,
+    /// Rebuilding a person's derived state reads all their nights; a few at a time keeps a
+    /// burst of cold pages from holding every journal in memory at once.
+    rebuilds: tokio::sync::Semaphore,
 }
 
 /// Shared state of the app: read-only knowledge and rules, the store, the settings.
@@ -130,13 +150,23 @@ impl AppState {
         config: WebConfig,
     ) -> Self {
         let limiter = auth::LoginLimiter::new(config.login_attempts);
+        let sessions = cache::SessionCache::new(
+            std::time::Duration::from_secs(u64::from(config.session_cache_seconds)),
+            config.cached_people.saturating_mul(4),
+        );
+        let derived = cache::DerivedCache::new(config.cached_people);
+        let rebuilds = tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+        );
         Self(Arc::new(Inner {
             kb,
             rules,
             store,
             config,
             limiter,
-            insights: service::InsightsCache::default(),
+            sessions,
+            derived,
+            rebuilds,
         }))
     }
 

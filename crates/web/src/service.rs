@@ -1,8 +1,7 @@
 //! The few compositions of domain calls that both the pages and the JSON API need: a person's
 //! plan and insights from what they have stored, and their local date.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use quietlegs_core::journal::ProfileVersion;
@@ -12,6 +11,8 @@ use quietlegs_stats::Insights;
 use quietlegs_store::PersonId;
 
 use crate::AppState;
+use crate::auth::SignedIn;
+use crate::cache::Derived;
 use crate::error::ApiError;
 
 /// Today in the person's time zone (the server's when they have not given one).
@@ -63,68 +64,76 @@ pub async fn profile(app: &AppState, person: PersonId) -> Result<Option<ProfileV
     Ok(app.store().profile(person).await?)
 }
 
-/// Insights per person, kept until their nights, experiments or bedtime change. Every page that
-/// shows the plan needs them, and recomputing them (reading every night, fitting the models)
-/// was most of the cost of the Tonight page under load.
-#[derive(Default)]
-pub struct InsightsCache {
-    entries: Mutex<HashMap<PersonId, (String, Arc<Insights>)>>,
+/// A person's profile, insights and plan, as of `version` (their data version, which the
+/// session carries; `None` asks the database). Rebuilt only when their data changed or their
+/// day turned: recomputing reads every night and fits the models, which was most of the cost of
+/// the plan-bearing pages under load.
+/// [`derived`] for the signed-in person, at the data version their session carries.
+pub async fn derived_for(app: &AppState, me: &SignedIn) -> Result<Arc<Derived>, ApiError> {
+    derived(app, me.person, me.data_version).await
 }
 
-/// People whose insights are kept; beyond this the cache starts over (a server this busy
-/// recomputes a few insights rather than growing without bound).
-const CACHED_PEOPLE: usize = 10_000;
-
-pub async fn insights(
+pub async fn derived(
     app: &AppState,
     person: PersonId,
-    profile: Option<&ProfileVersion>,
-) -> Result<Arc<Insights>, ApiError> {
-    let experiments = app.store().experiments(person).await?;
-    let bedtime = profile.and_then(|p| p.profile.bedtime);
-    let key = format!(
-        "{}|{experiments:?}|{bedtime:?}",
-        app.store().nights_fingerprint(person).await?
-    );
-    let cache = &app.0.insights.entries;
-    if let Some((k, found)) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&person)
-        && *k == key
-    {
-        return Ok(Arc::clone(found));
+    version: Option<i64>,
+) -> Result<Arc<Derived>, ApiError> {
+    let version = match version {
+        Some(v) => v,
+        None => app.store().data_version(person).await?,
+    };
+    if let Some(hit) = cached(app, person, version) {
+        return Ok(hit);
     }
-    let nights = app.store().nights(person, None, None).await?;
-    let fresh = Arc::new(quietlegs_stats::analyse_stored(
-        &nights,
-        &experiments,
-        bedtime,
-        app.kb(),
-        quietlegs_stats::Options::default(),
-    ));
-    let mut entries = cache.lock().unwrap_or_else(|p| p.into_inner());
-    if entries.len() >= CACHED_PEOPLE {
-        entries.clear();
+    let _permit = app.0.rebuilds.acquire().await.ok();
+    // Someone else may have rebuilt it while this request waited.
+    if let Some(hit) = cached(app, person, version) {
+        return Ok(hit);
     }
-    entries.insert(person, (key, Arc::clone(&fresh)));
+    let fresh = Arc::new(rebuild(app, person).await?);
+    let today = today_for(fresh.profile.as_ref().map(|p| &p.profile));
+    app.0
+        .derived
+        .put(person, version, today, Arc::clone(&fresh));
     Ok(fresh)
 }
 
-/// The plan for the stored profile, shaped by what the journal says about changes tried;
-/// `None` when there is no profile yet.
-pub async fn plan(app: &AppState, person: PersonId) -> Result<Option<Plan>, ApiError> {
-    let current = profile(app, person).await?;
-    plan_for(app, person, current.as_ref()).await
+fn cached(app: &AppState, person: PersonId, version: i64) -> Option<Arc<Derived>> {
+    app.0.derived.get(person, version, |d| {
+        today_for(d.profile.as_ref().map(|p| &p.profile))
+    })
 }
 
-/// [`plan`] for a profile the caller has already read (one query fewer per page).
-pub async fn plan_for(
+async fn rebuild(app: &AppState, person: PersonId) -> Result<Derived, ApiError> {
+    let current = app.store().profile(person).await?;
+    let experiments = app.store().experiments(person).await?;
+    let nights = app.store().nights(person, None, None).await?;
+    let insights = Arc::new(quietlegs_stats::analyse_stored(
+        &nights,
+        &experiments,
+        current.as_ref().and_then(|p| p.profile.bedtime),
+        app.kb(),
+        quietlegs_stats::Options::default(),
+    ));
+    drop(nights);
+    let plan = match &current {
+        Some(current) => Some(plan_for(app, person, current, &insights).await?),
+        None => None,
+    };
+    Ok(Derived {
+        profile: current,
+        insights,
+        plan,
+    })
+}
+
+/// The plan for a stored profile, shaped by what the journal says about changes tried.
+async fn plan_for(
     app: &AppState,
     person: PersonId,
-    current: Option<&ProfileVersion>,
-) -> Result<Option<Plan>, ApiError> {
-    let Some(current) = current else {
-        return Ok(None);
-    };
-    let insights = insights(app, person, Some(current)).await?;
+    current: &ProfileVersion,
+    insights: &Insights,
+) -> Result<Plan, ApiError> {
     let today = today_for(Some(&current.profile));
     let mut profile = current.profile.clone();
     let stored_labs = app.store().labs(person).await?;
@@ -139,11 +148,11 @@ pub async fn plan_for(
             format!("the stored profile needs an update: {}", detail.join("; ")),
         )
     })?;
-    Ok(Some(plan::plan_with_history(
+    Ok(plan::plan_with_history(
         &resolved,
         app.kb(),
         app.rules(),
         today,
-        &quietlegs_stats::tried(&insights),
-    )))
+        &quietlegs_stats::tried(insights),
+    ))
 }

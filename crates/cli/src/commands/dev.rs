@@ -92,6 +92,51 @@ fn nights(person: u32, days: i64, last: jiff::civil::Date) -> Vec<NightEntry> {
     out
 }
 
+/// One seeded person: an account, a profile with a bedtime, a ferritin result and `days` nights.
+async fn seed_person(
+    store: &impl Store,
+    n: u32,
+    hash: &str,
+    days: i64,
+    last: jiff::civil::Date,
+) -> Result<()> {
+    let name = format!("seed{n:06}");
+    let person = match store.create_person(&name, Some(hash)).await {
+        Ok(p) => p,
+        Err(StoreError::Conflict(_)) => {
+            return Err(UsageError(format!(
+                "the account '{name}' already exists; seed with --first after the last one"
+            ))
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let profile = Profile {
+        bedtime: ClockTime::new(22, 30),
+        ..Profile::default()
+    };
+    store.put_profile(person, &profile).await?;
+    let lab_date = last.checked_sub(90.days()).unwrap_or(last);
+    let ferritin = 20.0 + f64::from(n % 80);
+    let bundle = Bundle {
+        format: Bundle::FORMAT.into(),
+        version: Bundle::VERSION,
+        nights: nights(n, days, last),
+        labs: vec![LabRecord {
+            test: "ferritin".into(),
+            value: ferritin,
+            unit: "ng/mL".into(),
+            canonical_value: ferritin,
+            canonical_unit: "ng/mL".into(),
+            date: lab_date,
+            source: "seed".into(),
+        }],
+        ..Bundle::default()
+    };
+    store.import(person, &bundle, OnConflict::Refuse).await?;
+    Ok(())
+}
+
 fn seed(args: SeedArgs, global: &Global) -> Result<ExitCode> {
     if args.people == 0 || args.years == 0 || args.years > 30 {
         return Err(UsageError("--people must be at least 1 and --years 1 to 30".into()).into());
@@ -114,42 +159,31 @@ fn seed(args: SeedArgs, global: &Global) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     block_on(async {
         let store = database::open(global.database.as_deref()).await?;
-        let profile = Profile {
-            bedtime: ClockTime::new(22, 30),
-            ..Profile::default()
+        // PostgreSQL takes writes from several connections at once; SQLite has one writer.
+        let workers = if global
+            .database
+            .as_deref()
+            .is_some_and(|u| u.starts_with("postgres"))
+        {
+            4
+        } else {
+            1
         };
-        for n in args.first..args.first + args.people {
-            let name = format!("seed{n:06}");
-            let person = match store.create_person(&name, Some(&hash)).await {
-                Ok(p) => p,
-                Err(StoreError::Conflict(_)) => {
-                    return Err(UsageError(format!(
-                        "the account '{name}' already exists; seed with --first after the last one"
-                    ))
-                    .into());
+        let mut tasks = tokio::task::JoinSet::new();
+        for worker in 0..workers {
+            let (store, bar, hash) = (store.clone(), bar.clone(), hash.clone());
+            let people =
+                (args.first..args.first + args.people).filter(move |n| n % workers == worker);
+            tasks.spawn(async move {
+                for n in people {
+                    seed_person(&store, n, &hash, days, last).await?;
+                    bar.inc(1);
                 }
-                Err(e) => return Err(e.into()),
-            };
-            store.put_profile(person, &profile).await?;
-            let lab_date = last.checked_sub(90.days()).unwrap_or(last);
-            let ferritin = 20.0 + f64::from(n % 80);
-            let bundle = Bundle {
-                format: Bundle::FORMAT.into(),
-                version: Bundle::VERSION,
-                nights: nights(n, days, last),
-                labs: vec![LabRecord {
-                    test: "ferritin".into(),
-                    value: ferritin,
-                    unit: "ng/mL".into(),
-                    canonical_value: ferritin,
-                    canonical_unit: "ng/mL".into(),
-                    date: lab_date,
-                    source: "seed".into(),
-                }],
-                ..Bundle::default()
-            };
-            store.import(person, &bundle, OnConflict::Refuse).await?;
-            bar.inc(1);
+                anyhow::Ok(())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done??;
         }
         anyhow::Ok(())
     })??;

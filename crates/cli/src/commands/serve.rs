@@ -49,6 +49,10 @@ pub struct ServeConfig {
     pub secure_cookies: bool,
     pub session_days: u32,
     pub login_attempts: u32,
+    /// Seconds a session is trusted from memory (0: ask the database every request).
+    pub session_cache_seconds: u32,
+    /// People whose plan and insights are kept in memory.
+    pub cached_people: usize,
     /// `text` or `json`.
     pub log_format: String,
 }
@@ -63,6 +67,8 @@ impl Default for ServeConfig {
             secure_cookies: false,
             session_days: 30,
             login_attempts: 5,
+            session_cache_seconds: quietlegs_web::DEFAULT_SESSION_CACHE_SECONDS,
+            cached_people: quietlegs_web::DEFAULT_CACHED_PEOPLE,
             log_format: "text".into(),
         }
     }
@@ -76,6 +82,8 @@ const ENV_KEYS: &[&str] = &[
     "secure_cookies",
     "session_days",
     "login_attempts",
+    "session_cache_seconds",
+    "cached_people",
     "log_format",
 ];
 
@@ -164,6 +172,8 @@ pub fn run(args: ServeArgs, global: &crate::Global) -> Result<ExitCode> {
         web.secure_cookies = config.secure_cookies;
         web.session_days = config.session_days.max(1);
         web.login_attempts = config.login_attempts;
+        web.session_cache_seconds = config.session_cache_seconds;
+        web.cached_people = config.cached_people.max(1);
         let state = AppState::new(kb, rules, Arc::new(store), web.clone());
         match web.sign_in_url(bound) {
             Some(url) => eprintln!(

@@ -55,7 +55,7 @@ async fn offered(
     entry: &NightEntry,
 ) -> Result<Vec<Offered>, ApiError> {
     let mut ids: Vec<String> = Vec::new();
-    if let Some(plan) = service::plan(app, me.person).await? {
+    if let Some(plan) = &service::derived_for(app, me).await?.plan {
         for s in &plan.steps {
             if matches!(s.stage, Stage::Iron | Stage::Try)
                 && s.outcome != Some(quietlegs_core::plan::Outcome::NoClearEffect)

@@ -32,9 +32,9 @@ pub async fn page(State(app): State<AppState>, Viewer(user): Viewer) -> Response
         });
     };
     let result = async {
-        let profile = service::profile(&app, me.person).await?;
+        let derived = service::derived_for(&app, &me).await?;
+        let (profile, plan) = (&derived.profile, &derived.plan);
         let night = service::default_night(profile.as_ref().map(|p| &p.profile));
-        let plan = service::plan_for(&app, me.person, profile.as_ref()).await?;
         let from = night
             .checked_sub(jiff::Span::new().days(6))
             .unwrap_or(night);

@@ -56,8 +56,9 @@ async fn load(
     app: &AppState,
     me: &crate::auth::SignedIn,
 ) -> Result<std::sync::Arc<Insights>, crate::error::ApiError> {
-    let profile = service::profile(app, me.person).await?;
-    service::insights(app, me.person, profile.as_ref()).await
+    Ok(std::sync::Arc::clone(
+        &service::derived_for(app, me).await?.insights,
+    ))
 }
 
 pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {

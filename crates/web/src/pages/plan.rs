@@ -53,10 +53,12 @@ impl PlanPage<'_> {
 }
 
 pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    let plan = match service::plan(&app, me.person).await {
-        Ok(Some(plan)) => plan,
-        Ok(None) => return Redirect::to("/assess").into_response(),
+    let derived = match service::derived_for(&app, &me).await {
+        Ok(d) => d,
         Err(e) => return error_page(&app, Some(&me), e),
+    };
+    let Some(plan) = &derived.plan else {
+        return Redirect::to("/assess").into_response();
     };
     let by_level = |level: Level| -> Vec<&str> {
         plan.flags
@@ -96,6 +98,6 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
         cautions: by_level(Level::Caution),
         groups,
         excluded,
-        plan: &plan,
+        plan,
     })
 }

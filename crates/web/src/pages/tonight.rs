@@ -32,16 +32,12 @@ struct TonightPage {
 }
 
 pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    let result = async {
-        let profile = service::profile(&app, me.person).await?;
-        let plan = service::plan_for(&app, me.person, profile.as_ref()).await?;
-        Ok::<_, crate::error::ApiError>((profile, plan))
-    }
-    .await;
-    let (profile, plan) = match result {
-        Ok((p, Some(plan))) => (p, plan),
-        Ok((_, None)) => return Redirect::to("/assess").into_response(),
+    let derived = match service::derived_for(&app, &me).await {
+        Ok(d) => d,
         Err(e) => return error_page(&app, Some(&me), e),
+    };
+    let (profile, Some(plan)) = (&derived.profile, &derived.plan) else {
+        return Redirect::to("/assess").into_response();
     };
     let bedtime = profile.as_ref().and_then(|p| p.profile.bedtime);
     let tz = profile

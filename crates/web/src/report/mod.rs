@@ -341,9 +341,8 @@ pub async fn for_person(
     app: &crate::AppState,
     person: quietlegs_store::PersonId,
 ) -> Result<Report, crate::error::ApiError> {
-    let profile = crate::service::profile(app, person).await?;
-    let plan = crate::service::plan_for(app, person, profile.as_ref()).await?;
-    let insights = crate::service::insights(app, person, profile.as_ref()).await?;
+    let derived = crate::service::derived(app, person, None).await?;
+    let (profile, plan, insights) = (&derived.profile, &derived.plan, &derived.insights);
     let labs: Vec<LabRecord> = app
         .store()
         .labs(person)
@@ -360,7 +359,7 @@ pub async fn for_person(
         labs: &labs,
         nights: &nights,
         experiments: &experiments,
-        insights: &insights,
+        insights,
         kb: app.kb(),
         rules: app.rules(),
         today,
