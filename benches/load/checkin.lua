@@ -1,8 +1,9 @@
 -- The nightly check-in as 50 people send it: PUT /api/v1/journal/{night} with each person's
 -- session cookie and CSRF token (the file named by $SESSIONS: "cookie csrf" per line), nights spread over the
--- last three years.
+-- last NIGHTS_BACK nights (default 1,000: about three years).
 local sessions = {}
 local counter = 0
+local nights_back = tonumber(os.getenv("NIGHTS_BACK") or "1000")
 
 function init(args)
   for line in io.lines(os.getenv("SESSIONS") or "sessions.txt") do
@@ -15,7 +16,7 @@ end
 function request()
   counter = counter + 1
   local s = sessions[(counter % #sessions) + 1]
-  local t = os.time() - 86400 * math.random(1, 1000)
+  local t = os.time() - 86400 * math.random(1, nights_back)
   local night = os.date("!%Y-%m-%d", t)
   local body = string.format('{"severity":%d,"caffeine_mg":%d}', math.random(0, 10), 100 * math.random(0, 3))
   return wrk.format("PUT", "/api/v1/journal/" .. night, {

@@ -1,4 +1,17 @@
-# Shared by run.sh and scale.sh: wait for a server, run wrk and read its summary, sign people in.
+# Shared by run.sh and scale.sh: common settings, the release build, waiting for a server,
+# running wrk and reading its summary, signing people in. Sourced after the caller's own
+# settings.
+DURATION="${DURATION:-15s}"
+CONNECTIONS="${CONNECTIONS:-50}"
+PG_ADMIN="${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quietlegs-target}"
+command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
+cargo build --release -p quietlegs --bin quietlegs >&2
+bin="$CARGO_TARGET_DIR/release/quietlegs"
+work="${WORK:-$HOME/.cache/quietlegs-load}"
+mkdir -p "$work"
+# The Lua scripts read the signed-in sessions from here (kept out of the source tree).
+export SESSIONS="$work/sessions.txt"
 
 wait_up() { for _ in $(seq 1 100); do curl -fs "http://$1/healthz" >/dev/null 2>&1 && return 0; curl -fs "http://$1/" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 

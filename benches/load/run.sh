@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load test: Quietlegs against its own ceilings, on SQLite and PostgreSQL, in one run.
-#   PEOPLE=10000 YEARS=3 DURATION=20s benches/load/run.sh
+#   PEOPLE=10000 YEARS=3 DURATION=15s benches/load/run.sh
 # Seeds PEOPLE x YEARS (skipped when the database already holds them), then with wrk at 50
 # connections measures: the check-in PUT, the Tonight and Insights pages, a minimal axum
 # "hello" and a minimal one-INSERT handler (the ceilings), and the server's resident memory.
@@ -9,23 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 PEOPLE="${PEOPLE:-10000}"
 YEARS="${YEARS:-3}"
-DURATION="${DURATION:-20s}"
 COLD="${COLD:-3s}"
-CONNECTIONS="${CONNECTIONS:-50}"
-PG_ADMIN="${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quietlegs-target}"
-command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
-
-cargo build --release -p quietlegs --bin quietlegs >&2
-cargo build --release -p quietlegs-web --example ceiling >&2
-bin="$CARGO_TARGET_DIR/release/quietlegs"
-ceiling="$CARGO_TARGET_DIR/release/examples/ceiling"
-work="${WORK:-$HOME/.cache/quietlegs-load}"
-mkdir -p "$work"
-# The load scripts read the signed-in sessions from here (kept out of the source tree).
-export SESSIONS="$work/sessions.txt"
-
 source ./lib.sh
+cargo build --release -p quietlegs-web --example ceiling >&2
+ceiling="$CARGO_TARGET_DIR/release/examples/ceiling"
 
 rows=()
 "$ceiling" hello 127.0.0.1:9101 & hello_pid=$!
