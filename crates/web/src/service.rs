@@ -64,15 +64,17 @@ pub async fn profile(app: &AppState, person: PersonId) -> Result<Option<ProfileV
     Ok(app.store().profile(person).await?)
 }
 
-/// A person's profile, insights and plan, as of `version` (their data version, which the
-/// session carries; `None` asks the database). Rebuilt only when their data changed or their
-/// day turned: recomputing reads every night and fits the models, which was most of the cost of
-/// the plan-bearing pages under load.
 /// [`derived`] for the signed-in person, at the data version their session carries.
 pub async fn derived_for(app: &AppState, me: &SignedIn) -> Result<Arc<Derived>, ApiError> {
     derived(app, me.person, me.data_version).await
 }
 
+/// A person's profile, insights and plan, as of `version` (their data version, which the
+/// session carries; `None` asks the database). Rebuilt only when their data changed or their
+/// day turned: recomputing reads every night and fits the models, which was most of the cost of
+/// the plan-bearing pages under load. The data is read after the version was, and writes raise
+/// the version in their own transaction, so what is cached under a version is never older
+/// than it.
 pub async fn derived(
     app: &AppState,
     person: PersonId,
