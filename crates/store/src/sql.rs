@@ -82,13 +82,13 @@ fn values_clause(rows: usize, columns: usize) -> String {
 
 const NIGHT_COLUMNS: &str = "person_id, night, severity, onset, sleep_hours, awakenings, \
     caffeine_mg, last_caffeine, alcohol_drinks, exercise_minutes, exercise_intensity, \
-    exercise_end, sugar_late, antihistamine, notes, updated_at";
+    exercise_end, sugar_late, antihistamine, notes, updated_at, took, extra";
 
 /// One night's row, inserted or replaced in place; parameters as [`bind_night`] binds them.
 const UPSERT_NIGHT: &str = "INSERT INTO nights (person_id, night, severity, onset, sleep_hours, \
     awakenings, caffeine_mg, last_caffeine, alcohol_drinks, exercise_minutes, \
-    exercise_intensity, exercise_end, sugar_late, antihistamine, notes, updated_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+    exercise_intensity, exercise_end, sugar_late, antihistamine, notes, updated_at, took, extra) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
     ON CONFLICT (person_id, night) DO UPDATE SET severity = excluded.severity, \
     onset = excluded.onset, sleep_hours = excluded.sleep_hours, \
     awakenings = excluded.awakenings, caffeine_mg = excluded.caffeine_mg, \
@@ -96,7 +96,8 @@ const UPSERT_NIGHT: &str = "INSERT INTO nights (person_id, night, severity, onse
     exercise_minutes = excluded.exercise_minutes, \
     exercise_intensity = excluded.exercise_intensity, exercise_end = excluded.exercise_end, \
     sugar_late = excluded.sugar_late, antihistamine = excluded.antihistamine, \
-    notes = excluded.notes, updated_at = excluded.updated_at";
+    notes = excluded.notes, updated_at = excluded.updated_at, took = excluded.took, \
+    extra = excluded.extra";
 
 /// Raises the person's data version (see [`Store::data_version`]).
 const BUMP: &str = "UPDATE people SET data_version = data_version + 1 WHERE id = $1";
@@ -106,32 +107,29 @@ async fn bump(conn: &mut sqlx::AnyConnection, person: PersonId) -> Result<(), St
     Ok(())
 }
 
-/// A night's `took:` and `x:` items as bindable values.
-struct NightItems {
-    took: Vec<(String, i64)>,
-    extra: Vec<(String, String)>,
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// A night's items as stored: a JSON object, or NULL when there are none.
+fn items_json<V: serde::Serialize>(items: &BTreeMap<String, V>) -> Result<Option<String>, StoreError> {
+    if items.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(items)
+        .map(Some)
+        .map_err(|e| StoreError::Invalid(format!("a night's items cannot be saved: {e}")))
 }
 
-impl NightItems {
-    fn of(entry: &NightEntry) -> Self {
-        Self {
-            took: entry
-                .took
-                .iter()
-                .map(|(k, v)| (k.clone(), i64::from(*v)))
-                .collect(),
-            extra: entry
-                .extra
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        }
+fn items_from_json<V: serde::de::DeserializeOwned>(
+    what: &str,
+    text: Option<String>,
+) -> Result<BTreeMap<String, V>, StoreError> {
+    match text {
+        None => Ok(BTreeMap::new()),
+        Some(text) => serde_json::from_str(&text).map_err(|_| invalid(what, &text)),
     }
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
-/// Binds a night's sixteen columns in [`NIGHT_COLUMNS`] order.
+/// Binds a night's eighteen columns in [`NIGHT_COLUMNS`] order.
 fn bind_night<'q>(
     q: AnyQuery<'q>,
     person: PersonId,
@@ -153,7 +151,9 @@ fn bind_night<'q>(
         .bind(e.sugar_late.map(i64::from))
         .bind(e.antihistamine.map(i64::from))
         .bind(e.notes.clone())
-        .bind(stamp))
+        .bind(stamp)
+        .bind(items_json(&e.took)?)
+        .bind(items_json(&e.extra)?))
 }
 
 impl SqlStore {
@@ -214,140 +214,28 @@ impl SqlStore {
         }
     }
 
-    /// Writes one night in one statement: upserts the night and its items, drops the items it no
-    /// longer has, and raises the data version. One round trip instead of seven.
+    /// Writes one night in one statement: upserts the night (its items live in its row) and
+    /// raises the data version. One round trip; it was seven.
     async fn put_night_postgres(
         &self,
         person: PersonId,
         entry: &NightEntry,
     ) -> Result<(), StoreError> {
-        let items = NightItems::of(entry);
-        let mut next = 17;
-        let mut placeholders = |n: usize| {
-            let list: Vec<String> = (next..next + n).map(|i| format!("${i}")).collect();
-            next += n;
-            list
-        };
-        let took_names = placeholders(items.took.len());
-        let took_rows: Vec<String> = placeholders(items.took.len() * 2)
-            .chunks(2)
-            .map(|p| format!("($1, $2, {}, {})", p[0], p[1]))
-            .collect();
-        let extra_names = placeholders(items.extra.len());
-        let extra_rows: Vec<String> = placeholders(items.extra.len() * 2)
-            .chunks(2)
-            .map(|p| format!("($1, $2, {}, {})", p[0], p[1]))
-            .collect();
-        let keep = |column: &str, names: &[String]| {
-            if names.is_empty() {
-                String::new()
-            } else {
-                format!(" AND {column} NOT IN ({})", names.join(", "))
-            }
-        };
-        let mut sql = format!(
-            "WITH night AS ({UPSERT_NIGHT}), \
-             took_gone AS (DELETE FROM night_took WHERE person_id = $1 AND night = $2{}), \
-             extra_gone AS (DELETE FROM night_extra WHERE person_id = $1 AND night = $2{}), \
-             version AS ({BUMP})",
-            keep("item", &took_names),
-            keep("name", &extra_names),
-        );
-        if !took_rows.is_empty() {
-            sql.push_str(&format!(
-                ", took AS (INSERT INTO night_took (person_id, night, item, taken) VALUES {} \
-                 ON CONFLICT (person_id, night, item) DO UPDATE SET taken = excluded.taken)",
-                took_rows.join(", ")
-            ));
-        }
-        if !extra_rows.is_empty() {
-            sql.push_str(&format!(
-                ", extra AS (INSERT INTO night_extra (person_id, night, name, value) VALUES {} \
-                 ON CONFLICT (person_id, night, name) DO UPDATE SET value = excluded.value)",
-                extra_rows.join(", ")
-            ));
-        }
-        sql.push_str(" SELECT 1");
-        // Not a cached statement (see `insert_nights`), and its shape varies with the items.
-        let mut q = bind_night(sqlx::query(&sql).persistent(false), person, entry, now())?;
-        for (item, _) in &items.took {
-            q = q.bind(item.clone());
-        }
-        for (item, taken) in &items.took {
-            q = q.bind(item.clone()).bind(*taken);
-        }
-        for (name, _) in &items.extra {
-            q = q.bind(name.clone());
-        }
-        for (name, value) in &items.extra {
-            q = q.bind(name.clone()).bind(value.clone());
-        }
-        q.execute(&self.pool).await?;
+        let sql = format!("WITH night AS ({UPSERT_NIGHT}), version AS ({BUMP}) SELECT 1");
+        // Not a cached statement (see `insert_nights`).
+        bind_night(sqlx::query(&sql).persistent(false), person, entry, now())?
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     /// [`Self::put_night_postgres`] as a short SQLite transaction.
-    async fn put_night_sqlite(
-        &self,
-        person: PersonId,
-        entry: &NightEntry,
-    ) -> Result<(), StoreError> {
+    async fn put_night_sqlite(&self, person: PersonId, entry: &NightEntry) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
-        let night = night_of(entry)?.to_string();
-        let items = NightItems::of(entry);
         let mut tx = self.pool.begin().await?;
         bind_night(sqlx::query(UPSERT_NIGHT), person, entry, now())?
             .execute(&mut *tx)
             .await?;
-        for (table, column, names) in [
-            (
-                "night_took",
-                "item",
-                items.took.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            ),
-            (
-                "night_extra",
-                "name",
-                items.extra.iter().map(|(k, _)| k).collect(),
-            ),
-        ] {
-            let keep = if names.is_empty() {
-                String::new()
-            } else {
-                let list: Vec<String> = (3..3 + names.len()).map(|i| format!("${i}")).collect();
-                format!(" AND {column} NOT IN ({})", list.join(", "))
-            };
-            let sql = format!("DELETE FROM {table} WHERE person_id = $1 AND night = $2{keep}");
-            let mut q = sqlx::query(&sql).bind(person.0).bind(&night);
-            for name in names {
-                q = q.bind(name);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        for (item, taken) in &items.took {
-            sqlx::query(
-                "INSERT INTO night_took (person_id, night, item, taken) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (person_id, night, item) DO UPDATE SET taken = excluded.taken",
-            )
-            .bind(person.0)
-            .bind(&night)
-            .bind(item)
-            .bind(*taken)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (name, value) in &items.extra {
-            sqlx::query(
-                "INSERT INTO night_extra (person_id, night, name, value) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (person_id, night, name) DO UPDATE SET value = excluded.value",
-            )
-            .bind(person.0)
-            .bind(&night)
-            .bind(name)
-            .bind(value)
-            .execute(&mut *tx)
-            .await?;
-        }
         bump(&mut tx, person).await?;
         tx.commit().await?;
         Ok(())
@@ -370,47 +258,7 @@ impl SqlStore {
         .bind(&to)
         .fetch_all(&self.pool)
         .await?;
-        let mut entries = Vec::with_capacity(rows.len());
-        let mut index = HashMap::new();
-        for row in &rows {
-            let entry = night_from_row(row)?;
-            index.insert(row.try_get::<String, _>("night")?, entries.len());
-            entries.push(entry);
-        }
-        let took = sqlx::query(
-            "SELECT night, item, taken FROM night_took WHERE person_id = $1 AND night >= $2 \
-             AND night <= $3",
-        )
-        .bind(person.0)
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(&self.pool)
-        .await?;
-        for row in took {
-            let night: String = row.try_get("night")?;
-            if let Some(&i) = index.get(&night) {
-                let taken: i64 = row.try_get("taken")?;
-                entries[i].took.insert(row.try_get("item")?, taken != 0);
-            }
-        }
-        let extra = sqlx::query(
-            "SELECT night, name, value FROM night_extra WHERE person_id = $1 AND night >= $2 \
-             AND night <= $3",
-        )
-        .bind(person.0)
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(&self.pool)
-        .await?;
-        for row in extra {
-            let night: String = row.try_get("night")?;
-            if let Some(&i) = index.get(&night) {
-                entries[i]
-                    .extra
-                    .insert(row.try_get("name")?, row.try_get("value")?);
-            }
-        }
-        Ok(entries)
+        rows.iter().map(night_from_row).collect()
     }
 }
 
@@ -436,14 +284,14 @@ fn night_from_row(row: &AnyRow) -> Result<NightEntry, StoreError> {
         exercise_end: clock(row.try_get("exercise_end")?)?,
         sugar_late: bit(row.try_get("sugar_late")?),
         antihistamine: bit(row.try_get("antihistamine")?),
-        took: BTreeMap::new(),
+        took: items_from_json("took items", row.try_get("took")?)?,
         notes: row.try_get("notes")?,
-        extra: BTreeMap::new(),
+        extra: items_from_json("extra items", row.try_get("extra")?)?,
     })
 }
 
-/// Writes nights (rows, `took:` rows, `x:` rows) with multi-row inserts. The caller has removed
-/// any stored version of these nights first.
+/// Writes nights (with their items) with multi-row inserts. The caller has removed any stored
+/// version of these nights first.
 async fn insert_nights(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     person: PersonId,
@@ -454,58 +302,13 @@ async fn insert_nights(
     for chunk in entries.chunks(batch) {
         let sql = format!(
             "INSERT INTO nights ({NIGHT_COLUMNS}) VALUES {}",
-            values_clause(chunk.len(), 16)
+            values_clause(chunk.len(), 18)
         );
         // Not a cached statement: sqlx 0.8's Any driver sends a missing f64 as a float4 NULL,
         // and PostgreSQL would then fix that parameter's type for every later execution.
         let mut q = sqlx::query(&sql).persistent(false);
         for e in chunk {
             q = bind_night(q, person, e, stamp.clone())?;
-        }
-        q.execute(&mut **tx).await?;
-    }
-    let mut took: Vec<(String, String, i64)> = Vec::new();
-    let mut extra: Vec<(String, String, String)> = Vec::new();
-    for e in entries {
-        let night = night_of(e)?.to_string();
-        took.extend(
-            e.took
-                .iter()
-                .map(|(k, v)| (night.clone(), k.clone(), i64::from(*v))),
-        );
-        extra.extend(
-            e.extra
-                .iter()
-                .map(|(k, v)| (night.clone(), k.clone(), v.clone())),
-        );
-    }
-    for chunk in took.chunks(batch) {
-        let sql = format!(
-            "INSERT INTO night_took (person_id, night, item, taken) VALUES {}",
-            values_clause(chunk.len(), 4)
-        );
-        let mut q = sqlx::query(&sql);
-        for (night, item, taken) in chunk {
-            q = q
-                .bind(person.0)
-                .bind(night.clone())
-                .bind(item.clone())
-                .bind(*taken);
-        }
-        q.execute(&mut **tx).await?;
-    }
-    for chunk in extra.chunks(batch) {
-        let sql = format!(
-            "INSERT INTO night_extra (person_id, night, name, value) VALUES {}",
-            values_clause(chunk.len(), 4)
-        );
-        let mut q = sqlx::query(&sql);
-        for (night, name, value) in chunk {
-            q = q
-                .bind(person.0)
-                .bind(night.clone())
-                .bind(name.clone())
-                .bind(value.clone());
         }
         q.execute(&mut **tx).await?;
     }
@@ -519,15 +322,11 @@ async fn delete_nights(
 ) -> Result<(), StoreError> {
     for night in nights {
         let night = night.to_string();
-        for table in ["night_took", "night_extra", "nights"] {
-            sqlx::query(&format!(
-                "DELETE FROM {table} WHERE person_id = $1 AND night = $2"
-            ))
+        sqlx::query("DELETE FROM nights WHERE person_id = $1 AND night = $2")
             .bind(person.0)
             .bind(&night)
             .execute(&mut **tx)
             .await?;
-        }
     }
     Ok(())
 }
