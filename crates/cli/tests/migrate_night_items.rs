@@ -70,10 +70,7 @@ async fn old_database(url: &str, backend: &str) {
 async fn items_survive(store: &impl Store) {
     let ann = store.find_person("ann").await.expect("find");
     assert_eq!(ann, Some(PersonId(1)));
-    let nights = store
-        .nights(PersonId(1), None, None)
-        .await
-        .expect("nights");
+    let nights = store.nights(PersonId(1), None, None).await.expect("nights");
     assert_eq!(nights.len(), 2);
     let first = &nights[0];
     assert_eq!(first.night, Some(date(2026, 10, 1)));
@@ -90,10 +87,7 @@ async fn items_survive(store: &impl Store) {
         ])
     );
     assert!(nights[1].took.is_empty() && nights[1].extra.is_empty());
-    let bob = store
-        .nights(PersonId(2), None, None)
-        .await
-        .expect("nights");
+    let bob = store.nights(PersonId(2), None, None).await.expect("nights");
     assert_eq!(
         bob[0].took,
         BTreeMap::from([("yoga".to_string(), true)]),
@@ -129,7 +123,10 @@ async fn night_items_move_into_the_night_row_on_postgres() {
         .execute(&mut conn)
         .await
         .expect("create");
-    let url = format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b));
+    let url = format!(
+        "{}/{name}",
+        admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b)
+    );
     old_database(&url, "postgres").await;
     let store = quietlegs_store_postgres::connect(&url)
         .await

@@ -110,7 +110,9 @@ async fn bump(conn: &mut sqlx::AnyConnection, person: PersonId) -> Result<(), St
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// A night's items as stored: a JSON object, or NULL when there are none.
-fn items_json<V: serde::Serialize>(items: &BTreeMap<String, V>) -> Result<Option<String>, StoreError> {
+fn items_json<V: serde::Serialize>(
+    items: &BTreeMap<String, V>,
+) -> Result<Option<String>, StoreError> {
     if items.is_empty() {
         return Ok(None);
     }
@@ -230,7 +232,11 @@ impl SqlStore {
     }
 
     /// [`Self::put_night_postgres`] as a short SQLite transaction.
-    async fn put_night_sqlite(&self, person: PersonId, entry: &NightEntry) -> Result<(), StoreError> {
+    async fn put_night_sqlite(
+        &self,
+        person: PersonId,
+        entry: &NightEntry,
+    ) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         bind_night(sqlx::query(UPSERT_NIGHT), person, entry, now())?
