@@ -18,6 +18,8 @@ fn night(day: i8, severity: u8) -> NightEntry {
     };
     if day % 2 == 0 {
         n.caffeine_mg = Some(150.5);
+        // Not exactly representable in decimal: must come back bit for bit.
+        n.sleep_hours = Some(0.1 + 0.2);
         n.last_caffeine = "15:30".parse().ok();
         n.exercise_intensity = Some(Intensity::Vigorous);
         n.sugar_late = Some(false);
