@@ -142,8 +142,10 @@ pub async fn plan(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResul
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct Range {
     /// First night, YYYY-MM-DD.
+    #[param(format = Date)]
     from: Option<String>,
     /// Last night, YYYY-MM-DD.
+    #[param(format = Date)]
     to: Option<String>,
 }
 
@@ -178,7 +180,7 @@ pub async fn journal(
     Ok(Json(nights).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/journal/{night}", params(("night" = String, Path, description = "YYYY-MM-DD")),
+#[utoipa::path(get, path = "/api/v1/journal/{night}", params(("night" = String, Path, format = Date, description = "YYYY-MM-DD")),
     responses((status = 200, body = NightEntry), (status = 404, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn get_night(
@@ -193,7 +195,7 @@ pub async fn get_night(
     }
 }
 
-#[utoipa::path(put, path = "/api/v1/journal/{night}", params(("night" = String, Path, description = "YYYY-MM-DD")),
+#[utoipa::path(put, path = "/api/v1/journal/{night}", params(("night" = String, Path, format = Date, description = "YYYY-MM-DD")),
     request_body = NightEntry,
     responses((status = 200, body = NightEntry), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn put_night(
@@ -216,7 +218,7 @@ pub async fn put_night(
     Ok(Json(entry).into_response())
 }
 
-#[utoipa::path(delete, path = "/api/v1/journal/{night}", params(("night" = String, Path, description = "YYYY-MM-DD")),
+#[utoipa::path(delete, path = "/api/v1/journal/{night}", params(("night" = String, Path, format = Date, description = "YYYY-MM-DD")),
     responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn delete_night(
     State(app): State<AppState>,
