@@ -15,9 +15,18 @@ use crate::report;
 pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    let html = match report::for_person(&app, me.person).await {
+    html_for(&app, Some(&me), me.person).await
+}
+
+/// The report of `person` as a page (for the person, or for a share link).
+pub async fn html_for(
+    app: &AppState,
+    viewer: Option<&crate::auth::SignedIn>,
+    person: quietlegs_store::PersonId,
+) -> Response {
+    let html = match report::for_person(app, person).await {
         Ok(r) => report::html::render(&r),
-        Err(e) => return error_page(&app, Some(&me), e),
+        Err(e) => return error_page(app, viewer, e),
     };
     match html {
         Some(html) => (
@@ -34,7 +43,7 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
             html,
         )
             .into_response(),
-        None => error_page(&app, Some(&me), ApiError::internal()),
+        None => error_page(app, viewer, ApiError::internal()),
     }
 }
 

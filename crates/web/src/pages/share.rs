@@ -4,15 +4,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 
 use super::{error_page, not_found, settings};
 use crate::AppState;
 use crate::auth::{self, PageUser, Viewer};
 use crate::error::ApiError;
 use crate::forms::FormData;
-use crate::report;
 
 /// How long a new link lasts unless the person chooses (days), and the longest allowed.
 pub const DEFAULT_DAYS: i64 = 14;
@@ -98,12 +97,22 @@ pub async fn revoke(State(app): State<AppState>, PageUser(me): PageUser, body: B
     }
 }
 
-/// The person a share token opens, if it still does.
-async fn owner(app: &AppState, token: &str) -> Result<Option<quietlegs_store::PersonId>, ApiError> {
-    Ok(app
+/// The person a share token opens, or the page to answer with when it opens nothing (a wrong,
+/// expired or revoked link looks like any missing page).
+async fn shared_person(
+    app: &AppState,
+    viewer: Viewer,
+    token: &str,
+) -> Result<quietlegs_store::PersonId, Response> {
+    match app
         .store()
         .share_link_owner(&auth::token_hash(token), auth::unix_now())
-        .await?)
+        .await
+    {
+        Ok(Some(person)) => Ok(person),
+        Ok(None) => Err(not_found(State(app.clone()), viewer).await),
+        Err(e) => Err(error_page(app, None, e.into())),
+    }
 }
 
 pub async fn open(
@@ -111,31 +120,9 @@ pub async fn open(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Response {
-    let person = match owner(&app, &token).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return not_found(State(app), viewer).await,
-        Err(e) => return error_page(&app, None, e),
-    };
-    match report::for_person(&app, person)
-        .await
-        .map(|r| report::html::render(&r))
-    {
-        Ok(Some(html)) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/html; charset=utf-8"),
-                ),
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(super::report::REPORT_CSP),
-                ),
-            ],
-            html,
-        )
-            .into_response(),
-        Ok(None) => error_page(&app, None, ApiError::internal()),
-        Err(e) => error_page(&app, None, e),
+    match shared_person(&app, viewer, &token).await {
+        Ok(person) => super::report::html_for(&app, None, person).await,
+        Err(answer) => answer,
     }
 }
 
@@ -144,10 +131,8 @@ pub async fn open_pdf(
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Response {
-    let person = match owner(&app, &token).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return not_found(State(app), viewer).await,
-        Err(e) => return error_page(&app, None, e),
-    };
-    super::report::pdf_for(&app, None, person).await
+    match shared_person(&app, viewer, &token).await {
+        Ok(person) => super::report::pdf_for(&app, None, person).await,
+        Err(answer) => answer,
+    }
 }
