@@ -52,10 +52,8 @@ fn import_ten_years(c: &mut Criterion) {
                 let nights =
                     quietlegs_io::journal_csv::read(csv.as_bytes(), "bench.csv").expect("csv");
                 let bundle = Bundle {
-                    format: Bundle::FORMAT.into(),
-                    version: Bundle::VERSION,
                     nights,
-                    ..Bundle::default()
+                    ..Bundle::new()
                 };
                 rt.block_on(store.import(person, &bundle, OnConflict::Refuse))
                     .expect("import")

@@ -14,6 +14,15 @@ fn words(verdict: &str) -> &'static str {
     }
 }
 
+/// The date `n` days before today, as the CLI takes it.
+fn days_ago(n: i64) -> String {
+    jiff::Zoned::now()
+        .date()
+        .checked_sub(jiff::Span::new().days(n))
+        .expect("date")
+        .to_string()
+}
+
 #[test]
 fn report_for_a_rich_journal_has_the_key_figures() {
     let s = Scratch::new("report-rich");
@@ -26,25 +35,29 @@ fn report_for_a_rich_journal_has_the_key_figures() {
     )
     .expect("profile");
     ok(&db, &["profile", "set", profile.to_str().expect("path")]);
-    let today = jiff::Zoned::now().date();
-    let day = |n: i64| {
-        today
-            .checked_sub(jiff::Span::new().days(n))
-            .expect("date")
-            .to_string()
-    };
     ok(
         &db,
-        &["labs", "add", "ferritin", "38", "ng/mL", "--date", &day(40)],
+        &[
+            "labs",
+            "add",
+            "ferritin",
+            "38",
+            "ng/mL",
+            "--date",
+            &days_ago(40),
+        ],
     );
-    ok(&db, &["labs", "add", "tsat", "17", "%", "--date", &day(40)]);
+    ok(
+        &db,
+        &["labs", "add", "tsat", "17", "%", "--date", &days_ago(40)],
+    );
     let mut csv = String::from("night,severity,caffeine_mg,took:magnesium\n");
     for n in (1..=60).rev() {
         let on = n <= 30;
         let severity = if on { 4 + (n % 3) } else { 6 + (n % 3) };
         csv.push_str(&format!(
             "{},{severity},{},{}\n",
-            day(n),
+            days_ago(n),
             100 * (n % 2),
             u8::from(on)
         ));
@@ -133,13 +146,6 @@ fn poppler(pdf: &std::path::Path, pages_dir: &std::path::Path) -> Option<(usize,
 fn pdf_reports_for_a_rich_and_an_empty_journal() {
     let s = Scratch::new("report-pdf");
     let rich = s.db("rich");
-    let today = jiff::Zoned::now().date();
-    let day = |n: i64| {
-        today
-            .checked_sub(jiff::Span::new().days(n))
-            .expect("date")
-            .to_string()
-    };
     ok(
         &rich,
         &[
@@ -149,12 +155,20 @@ fn pdf_reports_for_a_rich_and_an_empty_journal() {
             "41",
             "ng/mL",
             "--date",
-            &day(200),
+            &days_ago(200),
         ],
     );
     ok(
         &rich,
-        &["labs", "add", "ferritin", "38", "ng/mL", "--date", &day(40)],
+        &[
+            "labs",
+            "add",
+            "ferritin",
+            "38",
+            "ng/mL",
+            "--date",
+            &days_ago(40),
+        ],
     );
     let mut csv = String::from("night,severity,alcohol_drinks,took:magnesium\n");
     for n in (1..=80).rev() {
@@ -162,7 +176,7 @@ fn pdf_reports_for_a_rich_and_an_empty_journal() {
         let severity = if on { 3 + (n % 3) } else { 6 + (n % 3) };
         csv.push_str(&format!(
             "{},{severity},{},{}\n",
-            day(n),
+            days_ago(n),
             n % 3,
             u8::from(on)
         ));

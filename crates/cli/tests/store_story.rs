@@ -249,8 +249,6 @@ async fn story(a: &SqlStore, b: &SqlStore) {
 
     // Sleep records arrive through imports too.
     let sleep = Bundle {
-        format: Bundle::FORMAT.into(),
-        version: Bundle::VERSION,
         sleep: vec![SleepRecord {
             night: Some(date(2026, 10, 4)),
             source: "Watch".into(),
@@ -261,7 +259,7 @@ async fn story(a: &SqlStore, b: &SqlStore) {
             rem_minutes: 90.0,
             core_minutes: 251.0,
         }],
-        ..Bundle::default()
+        ..Bundle::new()
     };
     b.import(fresh, &sleep, OnConflict::Refuse)
         .await

@@ -437,6 +437,15 @@ pub struct Bundle {
 impl Bundle {
     pub const FORMAT: &'static str = "quietlegs-export";
     pub const VERSION: u32 = 1;
+
+    /// An empty bundle marked with this format and version, to fill with `..Bundle::new()`.
+    pub fn new() -> Self {
+        Self {
+            format: Self::FORMAT.into(),
+            version: Self::VERSION,
+            ..Self::default()
+        }
+    }
 }
 
 impl LabRecord {

@@ -429,11 +429,7 @@ pub fn import(
     if doc.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
         return Err(r.err("resourceType", "expected \"Bundle\""));
     }
-    let mut out = Bundle {
-        format: Bundle::FORMAT.into(),
-        version: Bundle::VERSION,
-        ..Bundle::default()
-    };
+    let mut out = Bundle::new();
     let entries = doc
         .get("entry")
         .and_then(Value::as_array)
@@ -502,14 +498,12 @@ mod tests {
             source: "manual".into(),
         };
         Bundle {
-            format: Bundle::FORMAT.into(),
-            version: Bundle::VERSION,
             labs: vec![
                 lab("ferritin", 42.0, "ng/mL", 42.0, "ng/mL"),
                 lab("vitamin-d-25oh", 50.0, "nmol/L", 20.03, "ng/mL"),
             ],
             nights: vec![night],
-            ..Bundle::default()
+            ..Bundle::new()
         }
     }
 

@@ -33,26 +33,20 @@ fn kb() -> &'static quietlegs_core::KnowledgeBase {
     quietlegs_core::knowledge::bundled().expect("knowledge base")
 }
 
+/// The sample journal as a bundle, for the JSON and FHIR samples.
+fn sample_bundle() -> Bundle {
+    Bundle {
+        nights: quietlegs_io::journal_csv::read(CSV.as_bytes(), "s.csv").expect("sample csv"),
+        ..Bundle::new()
+    }
+}
+
 fn sample_json() -> String {
-    let nights = quietlegs_io::journal_csv::read(CSV.as_bytes(), "s.csv").expect("sample csv");
-    let bundle = Bundle {
-        format: Bundle::FORMAT.into(),
-        version: Bundle::VERSION,
-        nights,
-        ..Bundle::default()
-    };
-    String::from_utf8(quietlegs_io::bundle_json::write(&bundle)).expect("utf8")
+    String::from_utf8(quietlegs_io::bundle_json::write(&sample_bundle())).expect("utf8")
 }
 
 fn sample_fhir() -> String {
-    let nights = quietlegs_io::journal_csv::read(CSV.as_bytes(), "s.csv").expect("sample csv");
-    let bundle = Bundle {
-        format: Bundle::FORMAT.into(),
-        version: Bundle::VERSION,
-        nights,
-        ..Bundle::default()
-    };
-    quietlegs_io::fhir::export(&bundle, kb(), &Default::default()).to_string()
+    quietlegs_io::fhir::export(&sample_bundle(), kb(), &Default::default()).to_string()
 }
 
 /// A valid text with `edits` random single-character changes (replace, insert or delete).

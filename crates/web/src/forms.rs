@@ -230,10 +230,8 @@ pub async fn import(
     };
     let bundle = match format {
         TransferFormat::Csv => Bundle {
-            format: Bundle::FORMAT.into(),
-            version: Bundle::VERSION,
             nights: quietlegs_io::journal_csv::read(bytes, name).map_err(bad)?,
-            ..Bundle::default()
+            ..Bundle::new()
         },
         TransferFormat::Json | TransferFormat::Fhir => {
             let text = std::str::from_utf8(bytes)

@@ -119,8 +119,6 @@ async fn seed_person(
     let lab_date = last.checked_sub(90.days()).unwrap_or(last);
     let ferritin = 20.0 + f64::from(n % 80);
     let bundle = Bundle {
-        format: Bundle::FORMAT.into(),
-        version: Bundle::VERSION,
         nights: nights(n, days, last),
         labs: vec![LabRecord {
             test: "ferritin".into(),
@@ -131,7 +129,7 @@ async fn seed_person(
             date: lab_date,
             source: "seed".into(),
         }],
-        ..Bundle::default()
+        ..Bundle::new()
     };
     store.import(person, &bundle, OnConflict::Refuse).await?;
     Ok(())

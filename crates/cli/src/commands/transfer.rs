@@ -90,10 +90,8 @@ fn read_bundle(file: &std::path::Path, format: Format) -> Result<Bundle> {
             let nights = quietlegs_io::journal_csv::read(BufReader::new(open()?), &name)
                 .map_err(|e| UsageError(e.to_string()))?;
             Ok(Bundle {
-                format: Bundle::FORMAT.into(),
-                version: Bundle::VERSION,
                 nights,
-                ..Bundle::default()
+                ..Bundle::new()
             })
         }
         Format::Json => {
@@ -129,10 +127,8 @@ fn read_bundle(file: &std::path::Path, format: Format) -> Result<Bundle> {
                 bar.finish_and_clear();
             }
             Ok(Bundle {
-                format: Bundle::FORMAT.into(),
-                version: Bundle::VERSION,
                 sleep,
-                ..Bundle::default()
+                ..Bundle::new()
             })
         }
         Format::Fhir => {
