@@ -92,14 +92,7 @@ async fn derived_state_follows_every_change(app: TestApp) {
     ann.json(Method::PUT, "/api/v1/profile", &later).await;
     let moved = ann.get("/api/v1/plan").await.json();
     assert_ne!(moved["routine"], plan["routine"], "routine follows bedtime");
-    let a = ann
-        .json(
-            Method::POST,
-            "/api/v1/labs",
-            &json!({"test": "ferritin", "value": 18, "unit": "ng/mL", "date": "2026-10-01"}),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    ann.add_ferritin(18.0, "2026-10-01").await;
     let with_lab = ann.get("/api/v1/plan").await.json();
     assert_ne!(with_lab, moved, "a low ferritin changes the plan");
     assert!(with_lab.to_string().contains("18"), "{with_lab}");

@@ -52,15 +52,7 @@ async fn ann_with_data(app: &TestApp) -> (Client, i64) {
         )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    let a = ann
-        .json(
-            Method::POST,
-            "/api/v1/labs",
-            &json!({"test": "ferritin", "value": 31.5, "unit": "ng/mL", "date": "2026-10-01"}),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-    let lab_id = a.json()["id"].as_i64().expect("lab id");
+    let lab_id = ann.add_ferritin(31.5, "2026-10-01").await;
     (ann, lab_id)
 }
 

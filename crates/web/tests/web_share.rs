@@ -8,9 +8,8 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use common::{Client, TestApp};
-use serde_json::json;
 
 /// Everything logged while the test runs, at every level.
 #[derive(Clone, Default)]
@@ -43,14 +42,7 @@ fn token_in(html: &str) -> String {
 async fn ann(app: &TestApp) -> Client {
     let mut ann = app.client();
     ann.signup("ann").await;
-    let a = ann
-        .json(
-            Method::POST,
-            "/api/v1/labs",
-            &json!({"test": "ferritin", "value": 31.5, "unit": "ng/mL", "date": "2026-10-01"}),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::CREATED);
+    ann.add_ferritin(31.5, "2026-10-01").await;
     ann
 }
 

@@ -228,6 +228,19 @@ impl Client {
         .await
     }
 
+    /// Stores a ferritin result (ng/mL) through the API; returns its id.
+    pub async fn add_ferritin(&mut self, value: f64, date: &str) -> i64 {
+        let a = self
+            .json(
+                Method::POST,
+                "/api/v1/labs",
+                &serde_json::json!({"test": "ferritin", "value": value, "unit": "ng/mL", "date": date}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        a.json()["id"].as_i64().expect("lab id")
+    }
+
     pub async fn signup(&mut self, name: &str) -> Answer {
         let a = self
             .json(
