@@ -507,17 +507,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn labs_and_nights_round_trip() {
-        let original = sample();
-        let doc = export(&original, kb(), &PatientInfo::default());
-        let back = import(
+    /// Imports a document as a file named `x.json`, on a fixed today.
+    fn import_doc(doc: &Value) -> Result<Bundle, ImportError> {
+        import(
             &doc.to_string(),
             "x.json",
             kb(),
             "2026-11-23".parse().expect("d"),
         )
-        .expect("import");
+    }
+
+    #[test]
+    fn labs_and_nights_round_trip() {
+        let original = sample();
+        let doc = export(&original, kb(), &PatientInfo::default());
+        let back = import_doc(&doc).expect("import");
         assert_eq!(back.labs.len(), 2);
         for (a, b) in original.labs.iter().zip(&back.labs) {
             assert_eq!(
@@ -558,13 +562,7 @@ mod tests {
             "category": [{"coding": [{"system": CATEGORY, "code": "laboratory"}]}],
             "code": {"coding": [{"system": LOINC, "code": "9999-9"}]},
             "effectiveDateTime": "2026-01-01", "valueQuantity": {"value": 1, "code": "ng/mL"}}}]});
-        let err = import(
-            &doc.to_string(),
-            "x.json",
-            kb(),
-            "2026-11-23".parse().expect("d"),
-        )
-        .expect_err("unknown");
+        let err = import_doc(&doc).expect_err("unknown");
         assert_eq!(err.column.as_deref(), Some("entry[0].resource.code"));
         assert!(err.message.contains("9999-9"));
     }
