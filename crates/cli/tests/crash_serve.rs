@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Scratch, ok, sign_up, start_server, try_http};
+use common::{Scratch, ok, sign_up, start_server, try_check_in};
 
 const CYCLES: u32 = 20;
 const CLIENTS: u32 = 4;
@@ -37,24 +37,9 @@ fn acknowledged_check_ins_survive_sigkill() {
                 std::thread::spawn(move || {
                     for i in 0..500u32 {
                         let offset = i64::from(cycle * 2000 + client * 500 + i);
-                        let night = first
-                            .checked_add(jiff::Span::new().days(offset))
-                            .expect("date")
-                            .to_string();
-                        let severity = u8::try_from(offset % 11).expect("severity");
-                        let headers = [
-                            ("Content-Type", "application/json"),
-                            ("Cookie", cookie.as_str()),
-                            ("X-CSRF-Token", csrf.as_str()),
-                        ];
-                        let body = format!(r#"{{"severity":{severity}}}"#);
-                        match try_http(
-                            &addr,
-                            "PUT",
-                            &format!("/api/v1/journal/{night}"),
-                            &headers,
-                            &body,
-                        ) {
+                        let (night, severity, answer) =
+                            try_check_in(&addr, (&cookie, &csrf), first, offset);
+                        match answer {
                             Ok((200, _, _)) => {
                                 acknowledged.lock().expect("lock").insert(night, severity);
                             }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{ok, sign_up, start_server, try_http};
+use common::{ok, sign_up, start_server, try_check_in};
 use sqlx::Connection;
 
 #[test]
@@ -53,24 +53,8 @@ fn a_postgres_restart_is_survived() {
             let first: jiff::civil::Date = "1990-01-01".parse().expect("date");
             let mut i = 0i64;
             while !stop.load(Ordering::Relaxed) {
-                let night = first
-                    .checked_add(jiff::Span::new().days(i))
-                    .expect("date")
-                    .to_string();
-                let severity = u8::try_from(i % 11).expect("severity");
-                let headers = [
-                    ("Content-Type", "application/json"),
-                    ("Cookie", cookie.as_str()),
-                    ("X-CSRF-Token", csrf.as_str()),
-                ];
-                let body = format!(r#"{{"severity":{severity}}}"#);
-                let status = match try_http(
-                    &addr,
-                    "PUT",
-                    &format!("/api/v1/journal/{night}"),
-                    &headers,
-                    &body,
-                ) {
+                let (night, severity, answer) = try_check_in(&addr, (&cookie, &csrf), first, i);
+                let status = match answer {
                     Ok((status, _, body)) => {
                         if status == 200 {
                             acknowledged.lock().expect("lock").insert(night, severity);

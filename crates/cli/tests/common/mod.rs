@@ -96,6 +96,37 @@ pub fn try_http(
     Ok((status, head.to_string(), body.to_string()))
 }
 
+/// A check-in for the night `offset` days after `first` (severity `offset % 11`), sent with a
+/// session's cookie and CSRF token. Returns the night and severity it sent, and the answer
+/// (connection failures included).
+#[allow(dead_code)] // not every test file sends check-ins
+pub fn try_check_in(
+    addr: &str,
+    (cookie, csrf): (&str, &str),
+    first: jiff::civil::Date,
+    offset: i64,
+) -> (String, u8, std::io::Result<(u16, String, String)>) {
+    let night = first
+        .checked_add(jiff::Span::new().days(offset))
+        .expect("date")
+        .to_string();
+    let severity = u8::try_from(offset % 11).expect("severity");
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Cookie", cookie),
+        ("X-CSRF-Token", csrf),
+    ];
+    let body = format!(r#"{{"severity":{severity}}}"#);
+    let answer = try_http(
+        addr,
+        "PUT",
+        &format!("/api/v1/journal/{night}"),
+        &headers,
+        &body,
+    );
+    (night, severity, answer)
+}
+
 /// Starts `quietlegs serve --multi-user` on a free port; returns the child and its address. The
 /// server's log is drained on a thread (returned) so it never blocks on a full pipe.
 pub fn start_server(
