@@ -23,6 +23,21 @@ fn days_ago(n: i64) -> String {
         .to_string()
 }
 
+/// `quietlegs labs add TEST VALUE UNIT --date` (`days` ago).
+fn add_lab(db: &str, test: &str, value: &str, unit: &str, days: i64) {
+    ok(
+        db,
+        &["labs", "add", test, value, unit, "--date", &days_ago(days)],
+    );
+}
+
+/// Imports a journal CSV written to the scratch folder.
+fn import_csv(s: &Scratch, db: &str, csv: &str) {
+    let journal = s.path("journal.csv");
+    std::fs::write(&journal, csv).expect("csv");
+    ok(db, &["import", journal.to_str().expect("path")]);
+}
+
 #[test]
 fn report_for_a_rich_journal_has_the_key_figures() {
     let s = Scratch::new("report-rich");
@@ -35,22 +50,8 @@ fn report_for_a_rich_journal_has_the_key_figures() {
     )
     .expect("profile");
     ok(&db, &["profile", "set", profile.to_str().expect("path")]);
-    ok(
-        &db,
-        &[
-            "labs",
-            "add",
-            "ferritin",
-            "38",
-            "ng/mL",
-            "--date",
-            &days_ago(40),
-        ],
-    );
-    ok(
-        &db,
-        &["labs", "add", "tsat", "17", "%", "--date", &days_ago(40)],
-    );
+    add_lab(&db, "ferritin", "38", "ng/mL", 40);
+    add_lab(&db, "tsat", "17", "%", 40);
     let mut csv = String::from("night,severity,caffeine_mg,took:magnesium\n");
     for n in (1..=60).rev() {
         let on = n <= 30;
@@ -62,9 +63,7 @@ fn report_for_a_rich_journal_has_the_key_figures() {
             u8::from(on)
         ));
     }
-    let journal = s.path("journal.csv");
-    std::fs::write(&journal, csv).expect("csv");
-    ok(&db, &["import", journal.to_str().expect("path")]);
+    import_csv(&s, &db, &csv);
 
     let out = s.path("report.html");
     ok(&db, &["report", "--out", out.to_str().expect("path")]);
@@ -146,30 +145,8 @@ fn poppler(pdf: &std::path::Path, pages_dir: &std::path::Path) -> Option<(usize,
 fn pdf_reports_for_a_rich_and_an_empty_journal() {
     let s = Scratch::new("report-pdf");
     let rich = s.db("rich");
-    ok(
-        &rich,
-        &[
-            "labs",
-            "add",
-            "ferritin",
-            "41",
-            "ng/mL",
-            "--date",
-            &days_ago(200),
-        ],
-    );
-    ok(
-        &rich,
-        &[
-            "labs",
-            "add",
-            "ferritin",
-            "38",
-            "ng/mL",
-            "--date",
-            &days_ago(40),
-        ],
-    );
+    add_lab(&rich, "ferritin", "41", "ng/mL", 200);
+    add_lab(&rich, "ferritin", "38", "ng/mL", 40);
     let mut csv = String::from("night,severity,alcohol_drinks,took:magnesium\n");
     for n in (1..=80).rev() {
         let on = n <= 40;
@@ -181,9 +158,7 @@ fn pdf_reports_for_a_rich_and_an_empty_journal() {
             u8::from(on)
         ));
     }
-    let journal = s.path("journal.csv");
-    std::fs::write(&journal, csv).expect("csv");
-    ok(&rich, &["import", journal.to_str().expect("path")]);
+    import_csv(&s, &rich, &csv);
     let insights: serde_json::Value =
         serde_json::from_slice(&ok(&rich, &["insights", "--json"])).expect("json");
 

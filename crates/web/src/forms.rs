@@ -162,7 +162,8 @@ pub fn transfer_format(text: Option<&str>) -> ApiResult<TransferFormat> {
     }
 }
 
-fn attachment(content_type: &'static str, filename: &'static str, bytes: Vec<u8>) -> Response {
+/// A download: the bytes with their content type and `Content-Disposition`.
+pub fn attachment(content_type: &'static str, filename: &'static str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),

@@ -32,14 +32,6 @@ async fn put_night(c: &mut Client, night: &str, severity: u8) {
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
 }
 
-async fn person(app: &TestApp, name: &str) -> PersonId {
-    app.store
-        .find_person(name)
-        .await
-        .expect("find")
-        .expect("exists")
-}
-
 async fn derived_state_follows_every_change(app: TestApp) {
     let mut ann = app.client();
     ann.signup("ann").await;
@@ -143,7 +135,7 @@ async fn changes_made_elsewhere_arrive_within_the_session_cache_lifetime() {
     ann.signup("ann").await;
     put_night(&mut ann, "2026-10-01", 4).await;
     assert_eq!(nights(&ann.get("/api/v1/insights").await.json()), 1);
-    write_elsewhere(&app.store, person(&app, "ann").await, "2026-10-02").await;
+    write_elsewhere(&app.store, app.person("ann").await, "2026-10-02").await;
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     assert_eq!(nights(&ann.get("/api/v1/insights").await.json()), 2);
 
@@ -182,7 +174,7 @@ async fn without_the_session_cache_changes_made_elsewhere_show_at_once() {
     ann.signup("ann").await;
     put_night(&mut ann, "2026-10-01", 4).await;
     assert_eq!(nights(&ann.get("/api/v1/insights").await.json()), 1);
-    write_elsewhere(&app.store, person(&app, "ann").await, "2026-10-02").await;
+    write_elsewhere(&app.store, app.person("ann").await, "2026-10-02").await;
     assert_eq!(nights(&ann.get("/api/v1/insights").await.json()), 2);
     app.store
         .delete_session(&quietlegs_web::token_hash(&cookie_token(&ann)))

@@ -8,7 +8,6 @@ mod common;
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
 use common::{Client, TestApp};
-use quietlegs_store::PersonId;
 use quietlegs_web::WebConfig;
 use serde_json::json;
 
@@ -18,19 +17,11 @@ type FormCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
 const SECRET_NOTE: &str = "ann-private-note-7f3";
 const NIGHT: &str = "2026-11-02";
 
-async fn person(app: &TestApp, name: &str) -> PersonId {
-    app.store
-        .find_person(name)
-        .await
-        .expect("find")
-        .expect("exists")
-}
-
 /// Everything a person has stored, to compare before and after a refused request.
 async fn snapshot(app: &TestApp, name: &str) -> String {
     let bundle = app
         .store
-        .export(person(app, name).await)
+        .export(app.person(name).await)
         .await
         .expect("export");
     format!("{bundle:?}")

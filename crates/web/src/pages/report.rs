@@ -62,20 +62,11 @@ pub async fn pdf_for(
         Err(e) => return error_page(app, viewer, e),
     };
     match bytes {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/pdf"),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    HeaderValue::from_static("attachment; filename=\"quietlegs-report.pdf\""),
-                ),
-            ],
+        Ok(bytes) => crate::forms::attachment(
+            "application/pdf",
+            "attachment; filename=\"quietlegs-report.pdf\"",
             bytes,
-        )
-            .into_response(),
+        ),
         Err(err) => {
             tracing::error!(%err, "the PDF report failed");
             error_page(app, viewer, ApiError::internal())

@@ -101,6 +101,16 @@ impl TestApp {
         }
     }
 
+    /// The id of the account called `name` (which must exist).
+    #[allow(dead_code)] // not every test file needs it
+    pub async fn person(&self, name: &str) -> quietlegs_store::PersonId {
+        self.store
+            .find_person(name)
+            .await
+            .expect("find")
+            .expect("exists")
+    }
+
     pub fn client(&self) -> Client {
         Client {
             router: self.router.clone(),
