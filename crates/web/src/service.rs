@@ -15,25 +15,23 @@ use crate::auth::SignedIn;
 use crate::cache::Derived;
 use crate::error::ApiError;
 
-/// Today in the person's time zone (the server's when they have not given one).
-pub fn today_for(profile: Option<&Profile>) -> Date {
-    let tz = profile
+/// The person's time zone (the server's when they have not given one).
+pub fn zone_of(profile: Option<&Profile>) -> jiff::tz::TimeZone {
+    profile
         .and_then(|p| p.timezone.as_deref())
-        .and_then(|tz| jiff::tz::TimeZone::get(tz).ok());
-    match tz {
-        Some(tz) => jiff::Timestamp::now().to_zoned(tz).date(),
-        None => jiff::Zoned::now().date(),
-    }
+        .and_then(|tz| jiff::tz::TimeZone::get(tz).ok())
+        .unwrap_or_else(jiff::tz::TimeZone::system)
+}
+
+/// Today in the person's time zone.
+pub fn today_for(profile: Option<&Profile>) -> Date {
+    jiff::Timestamp::now().to_zoned(zone_of(profile)).date()
 }
 
 /// The night a check-in most likely means: in the morning, last night; from mid-afternoon on,
 /// the evening that is starting.
 pub fn default_night(profile: Option<&Profile>) -> Date {
-    let tz = profile
-        .and_then(|p| p.timezone.as_deref())
-        .and_then(|tz| jiff::tz::TimeZone::get(tz).ok())
-        .unwrap_or_else(jiff::tz::TimeZone::system);
-    let now = jiff::Timestamp::now().to_zoned(tz);
+    let now = jiff::Timestamp::now().to_zoned(zone_of(profile));
     if now.hour() < 15 {
         now.date().yesterday().unwrap_or(now.date())
     } else {

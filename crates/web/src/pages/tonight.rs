@@ -40,11 +40,7 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
         return Redirect::to("/assess").into_response();
     };
     let bedtime = profile.as_ref().and_then(|p| p.profile.bedtime);
-    let tz = profile
-        .as_ref()
-        .and_then(|p| p.profile.timezone.as_deref())
-        .and_then(|t| jiff::tz::TimeZone::get(t).ok())
-        .unwrap_or_else(jiff::tz::TimeZone::system);
+    let tz = service::zone_of(profile.as_ref().map(|p| &p.profile));
     let now = jiff::Timestamp::now().to_zoned(tz.clone());
     // Tonight's bedtime: today's, or tomorrow's once it has passed by more than two hours
     // (after midnight, "tonight" still means the bedtime just gone).
