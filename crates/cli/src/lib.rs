@@ -110,7 +110,7 @@ where
     let result = match cli.command {
         Command::Serve(args) => commands::serve::run(args, &cli.global),
         Command::Kb(cmd) => commands::kb::run(cmd),
-        Command::Assess(args) => commands::assess::run(args),
+        Command::Assess(args) => commands::assess::run(args, &cli.global),
         Command::Plan(args) => commands::plan::run(args, &cli.global),
         Command::Log(args) => commands::log::run(args, &cli.global),
         Command::Insights(args) => commands::insights::run(args, &cli.global),

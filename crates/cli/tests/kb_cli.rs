@@ -187,3 +187,38 @@ fn lint_names_file_line_entry_and_field_and_exits_2() {
     assert!(err.contains("entry 'salt'"), "{err}");
     assert!(err.contains("field 'evidence'"), "{err}");
 }
+
+#[test]
+fn lint_fails_on_a_caution_that_names_an_entry_no_rule_covers() {
+    let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../knowledge"));
+    let dir = std::env::temp_dir().join(format!("quietlegs-caution-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for f in std::fs::read_dir(src).expect("knowledge dir") {
+        let path = f.expect("entry").path();
+        if path.extension().is_some_and(|x| x == "toml") {
+            std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let extra = r#"
+[[entry]]
+id = "test-tonic"
+name = "Test tonic"
+kind = "herb"
+summary = "A made-up herb for this test."
+evidence = "D"
+evidence_note = "None."
+sources = ["nhs-rls"]
+cautions = ["Do not take it with warfarin: it thins the blood."]
+"#;
+    let herbs = dir.join("herbs.toml");
+    let mut text = std::fs::read_to_string(&herbs).expect("herbs");
+    text.push_str(extra);
+    std::fs::write(&herbs, text).expect("write");
+    let out = quietlegs(&["kb", "lint", dir.to_str().expect("utf-8 path")]);
+    let err = stderr(&out);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("herbs.toml"), "{err}");
+    assert!(err.contains("test-tonic"), "{err}");
+    assert!(err.contains("'warfarin'"), "{err}");
+}

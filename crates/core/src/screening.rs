@@ -48,7 +48,11 @@ pub enum Course {
 /// The screening part of a plan (spec section 4), with a few additions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Screening {
-    pub criteria_met: bool,
+    /// `Some(true)` all five criteria met, `Some(false)` one answered no (or a look-alike explains
+    /// it), `None` not yet known: a criterion is unanswered. A missing answer is never a no.
+    pub criteria_met: Option<bool>,
+    /// "4 of 5 criteria met; answer the look-alike questions": the result in words.
+    pub summary: String,
     pub course: Option<Course>,
     pub mimics: Vec<&'static str>,
     pub jhrlss: Option<u8>,
@@ -106,6 +110,36 @@ fn mimic_questions(s: &Symptoms) -> [(&'static str, Option<bool>); 6] {
             s.pain_when_walking_eased_by_rest,
         ),
     ]
+}
+
+fn summary(
+    criteria: &[CriterionAnswer],
+    met: Option<bool>,
+    mimics: &[&'static str],
+) -> String {
+    let yes = criteria.iter().filter(|c| c.met == Some(true)).count();
+    let open: Vec<&CriterionAnswer> = criteria.iter().filter(|c| c.met.is_none()).collect();
+    match met {
+        Some(true) => "All 5 criteria for RLS are met.".to_string(),
+        Some(false) if !mimics.is_empty() => format!(
+            "{yes} of 5 criteria met; a look-alike ({}) may explain the symptoms.",
+            mimics.join(", ")
+        ),
+        Some(false) => format!("{yes} of 5 criteria met; at least one is answered no."),
+        None => {
+            let lookalikes = open.iter().any(|c| c.id == "not_explained_by_other");
+            let others = open.iter().filter(|c| c.id != "not_explained_by_other").count();
+            let what = match (others, lookalikes) {
+                (0, true) => "answer the look-alike questions".to_string(),
+                (n, true) => format!(
+                    "answer the {n} open question{} and the look-alike questions",
+                    if n == 1 { "" } else { "s" }
+                ),
+                (n, false) => format!("answer the {n} open question{}", if n == 1 { "" } else { "s" }),
+            };
+            format!("{yes} of 5 criteria met so far; {what} to finish the screening.")
+        }
+    }
 }
 
 /// 0 no symptoms, 1 bedtime only, 2 from the evening, 3 from the afternoon or morning.
@@ -175,8 +209,17 @@ pub fn screen(s: &Symptoms) -> Screening {
     if jhrlss.is_none() {
         unanswered.push("onset");
     }
+    let criteria_met = if criteria.iter().any(|c| c.met == Some(false)) {
+        Some(false)
+    } else if criteria.iter().all(|c| c.met == Some(true)) {
+        Some(true)
+    } else {
+        None
+    };
+    let summary = summary(&criteria, criteria_met, &mimics);
     Screening {
-        criteria_met: criteria.iter().all(|c| c.met == Some(true)),
+        criteria_met,
+        summary,
         course,
         mimics,
         jhrlss,
@@ -207,7 +250,7 @@ mod tests {
     #[test]
     fn all_five_criteria_make_a_positive_screen() {
         let s = screen(&typical());
-        assert!(s.criteria_met);
+        assert_eq!(s.criteria_met, Some(true));
         assert_eq!(s.course, Some(Course::ChronicPersistent));
         assert_eq!(s.jhrlss, Some(2));
         assert_eq!(s.clinically_significant, Some(true));
@@ -220,13 +263,14 @@ mod tests {
             relieved_by_movement: None,
             ..typical()
         });
-        assert!(!s.criteria_met);
+        assert_eq!(s.criteria_met, None, "unanswered is unknown, never no");
         assert_eq!(s.unanswered, ["relieved_by_movement"]);
+        assert!(s.summary.starts_with("4 of 5"), "{}", s.summary);
         let s = screen(&Symptoms {
             evening_or_night: Some(false),
             ..typical()
         });
-        assert!(!s.criteria_met);
+        assert_eq!(s.criteria_met, Some(false));
     }
 
     #[test]
@@ -235,10 +279,12 @@ mod tests {
             not_explained_by_other: None,
             ..typical()
         };
-        assert!(
-            !screen(&unanswered).criteria_met,
+        assert_eq!(
+            screen(&unanswered).criteria_met,
+            None,
             "open mimic questions: unknown"
         );
+        assert!(screen(&unanswered).summary.contains("look-alike"));
         let all_no = Symptoms {
             painful_hard_muscle_knot: Some(false),
             eased_by_stretching_only: Some(false),
@@ -248,13 +294,13 @@ mod tests {
             pain_when_walking_eased_by_rest: Some(false),
             ..unanswered.clone()
         };
-        assert!(screen(&all_no).criteria_met);
+        assert_eq!(screen(&all_no).criteria_met, Some(true));
         let cramp = Symptoms {
             painful_hard_muscle_knot: Some(true),
             ..all_no
         };
         let s = screen(&cramp);
-        assert!(!s.criteria_met);
+        assert_eq!(s.criteria_met, Some(false));
         assert_eq!(s.mimics, ["leg-cramps"]);
     }
 

@@ -25,6 +25,7 @@ pub const LAB_UNITS: &[&str] = &[
     "mg/dL",
     "mg/L",
     "mmol/L",
+    "mEq/L",
     "pg/mL",
     "mL/min/1.73m2",
 ];

@@ -350,7 +350,7 @@ fn brand_names_find_the_generic() {
         ("Mirapex", "pramipexole"),
         ("Lyrica", "pregabalin"),
         ("Synthroid", "levothyroxine"),
-        ("Nexium", "ppi"),
+        ("Nexium", "esomeprazole"),
         ("zoloft ", "sertraline"),
     ] {
         let first = kb.search(brand).first().map(|h| h.entry.id.clone());

@@ -191,6 +191,7 @@ fn profile() -> impl Strategy<Value = Profile> {
                     last_caffeine: h.5.and_then(|(h, m)| ClockTime::new(h, m)),
                     sleep_hours: None,
                 },
+                ..Profile::default()
             },
         )
 }

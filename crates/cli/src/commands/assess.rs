@@ -6,12 +6,16 @@ use anyhow::Result;
 use clap::Args;
 use quietlegs_core::knowledge;
 use quietlegs_core::plan::DISCLAIMER;
-use quietlegs_core::profile::{Distress, Onset, Profile, Resolved, Symptoms};
+use quietlegs_core::profile::{Profile, Resolved, Symptoms};
+use quietlegs_core::questionnaire::{self, Answer, QuestionKind};
 use quietlegs_core::safety::{self, Flag, Level};
 use quietlegs_core::screening::{self, Screening};
 use serde::Serialize;
 
 use super::profile_input;
+use crate::Global;
+use quietlegs_store::Store;
+use crate::database::{self, block_on};
 use crate::error::UsageError;
 use crate::text;
 
@@ -35,7 +39,7 @@ struct AssessJson<'a> {
 /// Flags that belong to screening (the rest need the full plan).
 const SCREENING_CODES: &[&str] = &["red-flag", "mimic", "not-rls", "severe", "see-doctor"];
 
-pub fn run(args: AssessArgs) -> Result<ExitCode> {
+pub fn run(args: AssessArgs, global: &Global) -> Result<ExitCode> {
     let kb = knowledge::bundled()
         .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
     let rules = safety::bundled_rules()
@@ -52,7 +56,8 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
                 )
                 .into());
             }
-            ask()?
+            let stdin = std::io::stdin();
+            ask(&mut stdin.lock(), &mut std::io::stdout())?
         }
     };
     let person = match &args.profile {
@@ -91,14 +96,19 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
         out.push_str(&format!("  [{mark}] {}\n", c.text));
     }
     out.push('\n');
-    let verdict = if screen.criteria_met {
-        "Your answers fit restless legs syndrome. Only a doctor can diagnose it, but a plan \
-         is worth making: run `quietlegs plan --profile FILE`."
-    } else {
-        "Your answers do not (yet) fit restless legs syndrome. That does not mean nothing is \
-         wrong: a doctor can find out what is."
+    let verdict = match screen.criteria_met {
+        Some(true) => "Your answers fit restless legs syndrome. Only a doctor can diagnose it, \
+                       but a plan is worth making: run `quietlegs plan --profile FILE`."
+            .to_string(),
+        Some(false) => "Your answers do not fit restless legs syndrome. That does not mean \
+                        nothing is wrong: a doctor can find out what is."
+            .to_string(),
+        None => format!(
+            "{} A missing answer is not a no: answer the rest to finish.",
+            screen.summary
+        ),
     };
-    out.push_str(&text::wrap(verdict, ""));
+    out.push_str(&text::wrap(&verdict, ""));
     out.push('\n');
     for f in flags.iter().filter(|f| f.level != Level::Urgent) {
         out.push_str(&text::bullet(&f.message));
@@ -108,109 +118,142 @@ pub fn run(args: AssessArgs) -> Result<ExitCode> {
     out.push_str(&text::wrap(DISCLAIMER, ""));
     out.push('\n');
     print!("{out}");
+    if args.profile.is_none() {
+        offer_to_save(&profile, global)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Asks the screening questions one by one. Enter skips a question: unknown, never "no".
-fn ask() -> Result<Profile> {
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
-    let mut next = |prompt: &str| -> Result<String> {
-        print!("{prompt} ");
-        std::io::stdout().flush()?;
-        Ok(lines
-            .next()
-            .transpose()?
-            .unwrap_or_default()
-            .trim()
-            .to_lowercase())
+/// Asks the screening questions of the shared table one by one. Enter skips a question:
+/// unknown, never "no". Generic over input and output so a test can answer it.
+pub fn ask(input: &mut impl BufRead, out: &mut impl Write) -> Result<Profile> {
+    let mut next = |out: &mut dyn Write, prompt: &str| -> Result<String> {
+        write!(out, "{prompt} ")?;
+        out.flush()?;
+        let mut line = String::new();
+        input.read_line(&mut line)?;
+        Ok(line.trim().to_lowercase())
     };
-    println!("A few questions about your legs. Answer y or n; press Enter to skip a question.\n");
-    let mut yes_no = |q: &str| -> Result<Option<bool>> {
+    writeln!(
+        out,
+        "A few questions about your legs. Press Enter to skip any you are not sure about.\n"
+    )?;
+    let mut s = Symptoms::default();
+    let mut said_lookalikes = false;
+    for q in questionnaire::QUESTIONS {
+        if matches!(q.kind, QuestionKind::LookAlike | QuestionKind::RedFlag) && !said_lookalikes {
+            writeln!(out, "\nDo any of these apply to you?")?;
+            said_lookalikes = true;
+        }
         loop {
-            match next(&format!("{q} [y/n]"))?.as_str() {
-                "y" | "yes" => return Ok(Some(true)),
-                "n" | "no" => return Ok(Some(false)),
-                "" => return Ok(None),
-                _ => println!("  Please answer y, n, or press Enter to skip."),
-            }
-        }
-    };
-    let mut s = Symptoms {
-        urge_to_move: yes_no(
-            "Do you get an urge to move your legs, often with odd feelings in them?",
-        )?,
-        worse_at_rest: yes_no("Does it start or get worse when you sit or lie still?")?,
-        relieved_by_movement: yes_no(
-            "Does walking or stretching ease it for as long as you keep moving?",
-        )?,
-        evening_or_night: yes_no("Is it worse, or only there, in the evening or at night?")?,
-        painful_hard_muscle_knot: yes_no("Is there a hard, painful knot in the muscle (a cramp)?")?,
-        eased_by_stretching_only: yes_no("Does only stretching that muscle ease it, not walking?")?,
-        eased_by_position_change_only: yes_no(
-            "Does one change of position make it go away for good?",
-        )?,
-        numbness: yes_no("Are your feet or legs numb?")?,
-        burning_constant: yes_no("Is there burning pain all day, not only at rest or at night?")?,
-        pain_when_walking_eased_by_rest: yes_no(
-            "Does walking bring on leg pain that rest relieves?",
-        )?,
-        one_leg_swollen_red_hot: yes_no("Is one leg suddenly swollen, red, warm or painful?")?,
-        new_weakness_or_bladder_change: yes_no(
-            "Any new leg weakness, or new bladder or bowel trouble?",
-        )?,
-        rapidly_worsening: yes_no("Is it getting worse quickly?")?,
-        started_after_new_medicine: yes_no("Did it start after you began a new medicine?")?,
-        ..Symptoms::default()
-    };
-    loop {
-        let answer = next("On how many nights a week, on average (0-7)?")?;
-        if answer.is_empty() {
-            break;
-        }
-        match answer.parse::<f64>() {
-            Ok(n) if (0.0..=7.0).contains(&n) => {
-                s.nights_per_week = Some(n);
+            let (prompt, hint) = match q.kind {
+                QuestionKind::Number { min, max } => {
+                    (format!("{} ({min}-{max})", q.text), format!("a number from {min} to {max}"))
+                }
+                QuestionKind::Choice(words) => (
+                    format!("{} ({})", q.text, words.join(", ")),
+                    "one of the words".to_string(),
+                ),
+                _ => (format!("{} [y/n]", q.text), "y or n".to_string()),
+            };
+            let text = next(out, &prompt)?;
+            if text.is_empty() {
                 break;
             }
-            _ => println!("  Please type a number from 0 to 7, or press Enter to skip."),
+            let answer = match q.kind {
+                QuestionKind::Number { .. } => text.parse::<f64>().ok().map(Answer::Number),
+                QuestionKind::Choice(_) => Some(Answer::Word(text.as_str())),
+                _ => match text.as_str() {
+                    "y" | "yes" => Some(Answer::YesNo(true)),
+                    "n" | "no" => Some(Answer::YesNo(false)),
+                    _ => None,
+                },
+            };
+            match answer.map(|a| questionnaire::set(&mut s, q.id, a)) {
+                Some(Ok(())) => break,
+                _ => writeln!(out, "  Please type {hint}, or press Enter to skip.")?,
+            }
         }
     }
-    loop {
-        let answer =
-            next("When does it usually start? (none, bedtime, evening, afternoon, morning)")?;
-        s.onset = match answer.as_str() {
-            "" => None,
-            "none" => Some(Onset::None),
-            "bedtime" => Some(Onset::Bedtime),
-            "evening" => Some(Onset::Evening),
-            "afternoon" => Some(Onset::Afternoon),
-            "morning" => Some(Onset::Morning),
-            _ => {
-                println!("  Please type one of the words, or press Enter to skip.");
-                continue;
-            }
-        };
-        break;
-    }
-    loop {
-        let answer = next("How much does it bother you? (none, mild, moderate, severe)")?;
-        s.distress = match answer.as_str() {
-            "" => None,
-            "none" => Some(Distress::None),
-            "mild" => Some(Distress::Mild),
-            "moderate" => Some(Distress::Moderate),
-            "severe" => Some(Distress::Severe),
-            _ => {
-                println!("  Please type one of the words, or press Enter to skip.");
-                continue;
-            }
-        };
-        break;
-    }
-    println!();
+    writeln!(out)?;
     Ok(Profile {
         symptoms: s,
         ..Profile::default()
     })
+}
+
+/// Offers to keep the answers as the stored profile, so `quietlegs plan` can use them.
+fn offer_to_save(profile: &Profile, global: &Global) -> Result<()> {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    print!(
+        "Save these answers as your profile, so `quietlegs plan` can use them? \
+         (an earlier profile keeps its other answers) [y/N] "
+    );
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    input.read_line(&mut line)?;
+    if !matches!(line.trim().to_lowercase().as_str(), "y" | "yes") {
+        return Ok(());
+    }
+    block_on(async {
+        let store = database::open(global.database.as_deref()).await?;
+        let person = database::person(&store, global.user.as_deref()).await?;
+        // New symptom answers replace the old ones; medicines, labs and habits stay.
+        let mut merged = store
+            .profile(person)
+            .await?
+            .map(|p| p.profile)
+            .unwrap_or_default();
+        merged.symptoms = profile.symptoms.clone();
+        let version = store.put_profile(person, &merged).await?;
+        eprintln!("Profile saved (version {version}). Next: quietlegs plan");
+        anyhow::Ok(())
+    })??;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_terminal_asks_every_question_of_the_shared_table() {
+        let answers: String = questionnaire::QUESTIONS
+            .iter()
+            .map(|q| match q.kind {
+                QuestionKind::Number { .. } => "5\n",
+                QuestionKind::Choice(words) => {
+                    if words.contains(&"evening") {
+                        "evening\n"
+                    } else {
+                        "moderate\n"
+                    }
+                }
+                QuestionKind::Criterion => "y\n",
+                _ => "n\n",
+            })
+            .collect();
+        let mut out = Vec::new();
+        let profile = ask(&mut answers.as_bytes(), &mut out).expect("asks");
+        let shown = String::from_utf8(out).expect("utf-8");
+        for q in questionnaire::QUESTIONS {
+            assert!(shown.contains(q.text), "the terminal did not ask: {}", q.text);
+        }
+        let s = &profile.symptoms;
+        assert_eq!(s.urge_to_move, Some(true));
+        assert_eq!(s.thoughts_of_self_harm, Some(false));
+        assert_eq!(s.earlier_or_spreading_on_treatment, Some(false));
+        assert_eq!(s.nights_per_week, Some(5.0));
+    }
+
+    #[test]
+    fn enter_skips_and_a_wrong_answer_is_asked_again() {
+        let mut input = "\nmaybe\ny\n".as_bytes();
+        let mut out = Vec::new();
+        let profile = ask(&mut input, &mut out).expect("asks");
+        assert_eq!(profile.symptoms.urge_to_move, None, "skipped is unknown");
+        assert_eq!(profile.symptoms.worse_at_rest, Some(true));
+        assert!(String::from_utf8(out).expect("utf-8").contains("Please type y or n"));
+    }
 }

@@ -345,6 +345,8 @@ fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>> {
 
 /// The safety rules live beside the entries but have their own shape.
 const RULES_FILE: &str = "rules.toml";
+/// The plan's content, checked with the rules.
+const PLAN_FILE: &str = "plan.toml";
 
 fn lint(args: LintArgs) -> Result<ExitCode> {
     let default_dir = Path::new("knowledge");
@@ -354,13 +356,20 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
             .is_file()
             .then(|| default_dir.to_path_buf())
     });
-    let (what, files, rules) = match &dir {
+    let (what, files, rules, plan) = match &dir {
         Some(dir) => {
-            let (rules, files): (Vec<_>, Vec<_>) =
-                read_dir_files(dir)?.into_iter().partition(|(name, _)| {
-                    Path::new(name).file_name().is_some_and(|f| f == RULES_FILE)
-                });
-            (dir.display().to_string(), files, rules.into_iter().next())
+            let all = read_dir_files(dir)?;
+            let named = |name: &str, wanted: &str| {
+                Path::new(name).file_name().is_some_and(|f| f == wanted)
+            };
+            let pick = |wanted: &str| all.iter().find(|(n, _)| named(n, wanted)).cloned();
+            let (rules, plan) = (pick(RULES_FILE), pick(PLAN_FILE));
+            let files: Vec<(String, String)> = all
+                .iter()
+                .filter(|(n, _)| !named(n, RULES_FILE) && !named(n, PLAN_FILE))
+                .cloned()
+                .collect();
+            (dir.display().to_string(), files, rules, plan)
         }
         None => {
             let files = knowledge::BUNDLED_FILES
@@ -368,12 +377,28 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
                 .map(|(n, t)| (n.to_string(), t.to_string()))
                 .collect();
             let rules = (RULES_FILE.to_string(), safety::BUNDLED_RULES.to_string());
-            ("built-in knowledge".to_string(), files, Some(rules))
+            let plan = (PLAN_FILE.to_string(), quietlegs_core::plan::BUNDLED_PLAN.to_string());
+            ("built-in knowledge".to_string(), files, Some(rules), Some(plan))
         }
     };
+    let plan = plan.unwrap_or_else(|| {
+        (
+            PLAN_FILE.to_string(),
+            quietlegs_core::plan::BUNDLED_PLAN.to_string(),
+        )
+    });
     let result = KnowledgeBase::from_files(&files).and_then(|kb| {
         let rules = match &rules {
-            Some((name, text)) => Some(safety::Rules::from_toml(name, text, &kb)?),
+            Some((name, text)) => {
+                let rules =
+                    safety::Rules::from_files((name, text), (&plan.0, &plan.1), &kb)?;
+                // A caution that names another entry promises a rule; one no rule keeps fails.
+                let uncovered = safety::uncovered_cautions(&kb, &rules);
+                if !uncovered.is_empty() {
+                    return Err(knowledge::LoadError { issues: uncovered });
+                }
+                Some(rules)
+            }
             None => None,
         };
         Ok((kb, rules))

@@ -111,10 +111,10 @@ pub fn render(plan: &Plan, kb: &quietlegs_core::KnowledgeBase) -> String {
     let met = s.criteria.iter().filter(|c| c.met == Some(true)).count();
     let mut summary = format!(
         "Screening: {} ({met} of 5 criteria)",
-        if s.criteria_met {
-            "RLS criteria met"
-        } else {
-            "RLS criteria not met"
+        match s.criteria_met {
+            Some(true) => "RLS criteria met",
+            Some(false) => "RLS criteria not met",
+            None => "not complete yet",
         }
     );
     if let Some(course) = s.course {

@@ -254,9 +254,58 @@ pub struct Entry {
     pub member_of: Vec<String>,
     pub related: Vec<String>,
     pub lab: Option<LabInfo>,
+    /// A combination product: the entries it contains. Rules see every ingredient.
+    pub ingredients: Vec<String>,
+    /// Salts and forms, each with the names that mean it ("magnesium oxide").
+    pub forms: Vec<Form>,
+    /// Prescription-only (a medicine the person must not change without the prescriber).
+    pub prescription: bool,
+    /// What a medicine is used for: "rls" or condition ids.
+    pub indications: Vec<String>,
+    /// The guideline recommendation the grade rests on, when there is one.
+    pub guideline: Option<Guideline>,
     /// The knowledge file the entry came from, for reviewers.
     #[serde(skip)]
     pub file: String,
+}
+
+/// One salt or form of an entry, with the names that mean it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Form {
+    pub name: String,
+    pub aliases: Vec<String>,
+    /// The share of the salt's weight that is the element (ferrous sulfate: 0.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elemental_fraction: Option<f64>,
+}
+
+/// A guideline's recommendation: who made it, how strong, which way, on what certainty.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Guideline {
+    pub body: String,
+    pub year: u16,
+    pub strength: String,
+    pub direction: String,
+    pub certainty: String,
+    pub source: String,
+}
+
+impl Guideline {
+    pub const STRENGTHS: [&str; 2] = ["strong", "conditional"];
+    pub const DIRECTIONS: [&str; 2] = ["for", "against"];
+    pub const CERTAINTIES: [&str; 4] = ["high", "moderate", "low", "very-low"];
+
+    /// "AASM 2024: strong recommendation for (moderate certainty)".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {}: {} recommendation {} ({} certainty)",
+            self.body,
+            self.year,
+            self.strength,
+            self.direction,
+            self.certainty.replace('-', " ")
+        )
+    }
 }
 
 /// A citation that entries refer to by id.

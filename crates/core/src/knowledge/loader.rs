@@ -6,7 +6,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::KnowledgeBase;
-use super::entry::{Dose, Entry, Evidence, Kind, LabInfo, Source, UnitFactor};
+use super::entry::{Dose, Entry, Evidence, Form, Guideline, Kind, LabInfo, Source, UnitFactor};
 use super::issue::{KbIssue, LoadError};
 use crate::units::{self, DOSE_PER, DOSE_UNITS, LAB_UNITS};
 
@@ -46,6 +46,34 @@ struct RawEntry {
     #[serde(default)]
     related: Vec<String>,
     lab: Option<RawLab>,
+    #[serde(default)]
+    ingredients: Vec<String>,
+    #[serde(default)]
+    forms: Vec<RawForm>,
+    prescription: Option<bool>,
+    #[serde(default)]
+    indications: Vec<String>,
+    guideline: Option<RawGuideline>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawForm {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    elemental_fraction: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGuideline {
+    body: String,
+    year: u16,
+    strength: String,
+    direction: String,
+    certainty: String,
+    source: String,
 }
 
 #[derive(Deserialize)]
@@ -367,6 +395,8 @@ fn check_entry(raw: RawEntry, file: &str, line: usize, issues: &mut Vec<KbIssue>
             "is missing: an entry of kind 'lab' needs its LOINC code and units",
         );
     }
+    let forms = check_forms(raw.forms, &mut r);
+    let guideline = raw.guideline.and_then(|g| check_guideline(g, evidence, &mut r));
     let minutes_before_bed = bounded(&mut r, "minutes_before_bed", raw.minutes_before_bed, 0, 720);
     let onset_days = bounded(&mut r, "onset_days", raw.onset_days, 0, 730);
 
@@ -393,7 +423,88 @@ fn check_entry(raw: RawEntry, file: &str, line: usize, issues: &mut Vec<KbIssue>
         member_of: raw.member_of,
         related: raw.related,
         lab,
+        ingredients: raw.ingredients,
+        forms,
+        prescription: raw.prescription.unwrap_or(false),
+        indications: raw.indications,
+        guideline,
         file: file.to_string(),
+    })
+}
+
+fn check_forms(raw: Vec<RawForm>, r: &mut Reporter) -> Vec<Form> {
+    let mut out = Vec::new();
+    for (i, f) in raw.into_iter().enumerate() {
+        let field = format!("forms[{i}]");
+        if f.name.trim().is_empty() {
+            r.field(&format!("{field}.name"), "is empty");
+        }
+        if f.aliases.iter().any(|a| a.trim().is_empty()) {
+            r.field(&format!("{field}.aliases"), "has an empty name");
+        }
+        if let Some(x) = f.elemental_fraction
+            && !(x.is_finite() && x > 0.0 && x <= 1.0)
+        {
+            r.field(
+                &format!("{field}.elemental_fraction"),
+                format!("{x} must be above 0 and at most 1"),
+            );
+        }
+        out.push(Form {
+            name: f.name,
+            aliases: f.aliases,
+            elemental_fraction: f.elemental_fraction,
+        });
+    }
+    out
+}
+
+/// The grade must say what the guideline says: strong for is A, conditional for is B, and a
+/// recommendation against is X.
+fn check_guideline(
+    raw: RawGuideline,
+    evidence: Option<Evidence>,
+    r: &mut Reporter,
+) -> Option<Guideline> {
+    let before = r.issues.len();
+    for (field, value, accepted) in [
+        ("guideline.strength", &raw.strength, &Guideline::STRENGTHS[..]),
+        ("guideline.direction", &raw.direction, &Guideline::DIRECTIONS[..]),
+        ("guideline.certainty", &raw.certainty, &Guideline::CERTAINTIES[..]),
+    ] {
+        if !accepted.contains(&value.as_str()) {
+            r.field(
+                field,
+                format!("unknown '{value}' (accepted: {})", accepted.join(", ")),
+            );
+        }
+    }
+    if r.issues.len() > before {
+        return None;
+    }
+    let implied = match (raw.direction.as_str(), raw.strength.as_str()) {
+        ("against", _) => Evidence::X,
+        (_, "strong") => Evidence::A,
+        _ => Evidence::B,
+    };
+    if let Some(grade) = evidence
+        && grade != implied
+    {
+        r.field(
+            "evidence",
+            format!(
+                "is {grade}, but a {} recommendation {} means {implied}",
+                raw.strength, raw.direction
+            ),
+        );
+    }
+    Some(Guideline {
+        body: raw.body,
+        year: raw.year,
+        strength: raw.strength,
+        direction: raw.direction,
+        certainty: raw.certainty,
+        source: raw.source,
     })
 }
 
@@ -526,7 +637,27 @@ fn check_references(
             );
         }
     }
-    for (field, list) in [("member_of", &e.member_of), ("related", &e.related)] {
+    if let Some(g) = &e.guideline
+        && !sources.contains_key(&g.source)
+    {
+        r.field(
+            "guideline.source",
+            format!("'{}' is not defined in sources.toml", g.source),
+        );
+    }
+    for (i, target) in e.indications.iter().enumerate() {
+        if target != "rls" && !ids.contains_key(target) {
+            r.field(
+                &format!("indications[{i}]"),
+                format!("'{target}' is neither \"rls\" nor the id of any entry"),
+            );
+        }
+    }
+    for (field, list) in [
+        ("member_of", &e.member_of),
+        ("related", &e.related),
+        ("ingredients", &e.ingredients),
+    ] {
         for (i, target) in list.iter().enumerate() {
             if target == &e.id {
                 r.field(&format!("{field}[{i}]"), "an entry cannot refer to itself");

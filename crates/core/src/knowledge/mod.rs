@@ -12,10 +12,11 @@ mod search;
 
 pub use bundled::{BUNDLED_FILES, bundled};
 pub use entry::{
-    Dose, Entry, Evidence, Kind, LabInfo, Source, Summary, UnitFactor, trim_number as entry_number,
+    Dose, Entry, Evidence, Form, Guideline, Kind, LabInfo, Source, Summary, UnitFactor, trim_number as entry_number,
 };
 pub use issue::{KbIssue, LoadError};
 pub use search::SearchHit;
+pub(crate) use search::fold;
 
 use std::collections::HashMap;
 

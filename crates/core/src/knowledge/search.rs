@@ -41,6 +41,13 @@ impl Names {
         let all = [(entry.id.as_str(), true), (entry.name.as_str(), true)]
             .into_iter()
             .chain(entry.aliases.iter().map(|a| (a.as_str(), false)))
+            .chain(
+                entry
+                    .forms
+                    .iter()
+                    .flat_map(|f| &f.aliases)
+                    .map(|a| (a.as_str(), false)),
+            )
             .map(|(n, primary)| (n.to_string(), fold(n), primary))
             .collect();
         Names(all)

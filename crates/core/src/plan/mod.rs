@@ -2,9 +2,14 @@
 //! prescriber, iron, one change at a time, the evening routine, the acute-night toolkit and
 //! when to escalate. Every step says why. The safety engine has the last word.
 
+mod content;
 mod routine;
 mod steps;
 
+pub use content::{
+    Acute, BUNDLED_PLAN, EscalateOption, HabitTest, PlanContent, RoutineLine, Swap, TriggerTrial,
+    fill,
+};
 pub use routine::RoutineItem;
 pub use steps::{Outcome, Stage, Step, Tried, trial_days};
 
@@ -50,6 +55,8 @@ pub fn plan_with_history(
     today: Date,
     tried: &[Tried],
 ) -> Plan {
+    let prepared = safety::prepare(person, kb, rules);
+    let person = &prepared;
     let screening = screening::screen(&person.profile.symptoms);
     let safety = safety::assess(person, &screening, kb, rules, today);
     let mut ctx = steps::Context {
@@ -71,7 +78,7 @@ pub fn plan_with_history(
     for (i, step) in steps.iter_mut().enumerate() {
         step.order = i as u32 + 1;
     }
-    let routine = routine::evening(person, kb, &safety, &steps);
+    let routine = routine::evening(person, kb, rules, &safety, &steps);
     // Urgent first, then book-a-doctor, then cautions and information; stable within a level.
     flags.sort_by_key(|f| f.level);
     Plan {

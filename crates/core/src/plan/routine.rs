@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::steps::{Stage, Step};
 use crate::knowledge::{Evidence, KnowledgeBase};
 use crate::profile::Resolved;
-use crate::safety::SafetyReport;
+use crate::safety::{Rules, SafetyReport};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoutineItem {
@@ -14,28 +14,15 @@ pub struct RoutineItem {
     pub title: String,
     /// Clock time, when the bedtime is known.
     pub at: Option<String>,
+    /// Interactions with what the person has or takes ("heat" with numb feet).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cautions: Vec<String>,
 }
-
-/// Calm, low-risk items that suit most evenings; the first remedy being tried joins them.
-const CORE: &[(&str, &str)] = &[
-    (
-        "sleep-hygiene",
-        "Dim the lights, screens away, bedroom cool and dark",
-    ),
-    ("stretching", "Five minutes of calf and hamstring stretches"),
-    (
-        "heat",
-        "Warm the calves (heating pad or warm towel) if it helps you",
-    ),
-    (
-        "breathing",
-        "Slow breathing: 5 seconds in, 5 seconds out, for 5 minutes",
-    ),
-];
 
 pub(super) fn evening(
     person: &Resolved,
     kb: &KnowledgeBase,
+    rules: &Rules,
     safety: &SafetyReport,
     steps: &[Step],
 ) -> Vec<RoutineItem> {
@@ -52,15 +39,20 @@ pub(super) fn evening(
             .profile
             .bedtime
             .map(|b| b.minus_minutes(minutes).to_string());
+        let cautions = crate::safety::interactions_for(rules, id, person)
+            .into_iter()
+            .map(|hit| hit.rule.message.clone())
+            .collect();
         items.push(RoutineItem {
             minutes_before_bed: minutes,
             id: id.to_string(),
             title,
             at,
+            cautions,
         });
     };
-    for (id, title) in CORE {
-        add(id, (*title).to_string());
+    for line in &rules.plan.routine {
+        add(&line.id, line.title.clone());
     }
     // Only the first change being tried belongs in the routine: one change at a time.
     if let Some(first) = steps.iter().find(|s| s.stage == Stage::Try) {

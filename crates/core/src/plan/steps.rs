@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::knowledge::{Dose, Entry, Evidence, KnowledgeBase};
 use crate::profile::{ClockTime, Resolved};
+use super::content::{HabitTest, fill};
 use crate::safety::{self, Flag, IronStatus, Level, Rules, SafetyReport};
 use crate::screening::Screening;
 
@@ -48,6 +49,9 @@ pub struct Step {
     pub timing: Option<String>,
     pub duration_days: Option<u32>,
     pub evidence: Evidence,
+    /// The guideline recommendation behind the grade, in words, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guideline: Option<String>,
     pub sources: Vec<String>,
     pub cautions: Vec<String>,
     /// Try steps: the day (from today) this change starts, so changes never overlap.
@@ -90,28 +94,6 @@ pub(super) struct Context<'a> {
     pub tried: &'a [Tried],
 }
 
-/// The changes worth trying, best first: evidence, then safety, then effort. Trigger removal
-/// experiments come first when the person's habits make them relevant (see `try_stage`).
-const TRY_ORDER: &[&str] = &[
-    "exercise",
-    "yoga",
-    "massage",
-    "pneumatic-compression",
-    "magnesium",
-];
-
-/// What to do when the legs act up tonight (counter-stimulation and distraction).
-const ACUTE: &[&str] = &[
-    "walking-when-restless",
-    "stretching",
-    "massage",
-    "cold",
-    "heat",
-    "mental-alerting-activities",
-    "breathing",
-];
-
-const MAX_TRY_STEPS: usize = 5;
 /// A trial shorter than this cannot be told apart from night-to-night noise.
 const MIN_TRIAL_DAYS: u32 = 14;
 
@@ -155,6 +137,7 @@ impl Context<'_> {
             timing: entry.timing.clone(),
             duration_days: None,
             evidence: entry.evidence,
+            guideline: entry.guideline.as_ref().map(crate::knowledge::Guideline::describe),
             sources: entry.sources.clone(),
             cautions: entry.cautions.clone(),
             start_day: None,
@@ -261,59 +244,45 @@ impl Context<'_> {
     }
 
     fn stop_stage(&mut self) {
-        let drug_flags: Vec<Flag> = self
-            .flags
-            .iter()
-            .filter(|f| f.code == "drug-trigger")
-            .cloned()
-            .collect();
-        for flag in drug_flags {
-            let written = flag.subject.clone().unwrap_or_default();
-            let Some(name) = self
-                .person
-                .medications
-                .iter()
-                .chain(&self.person.supplements)
-                .find(|m| m.written == written)
-            else {
-                continue;
-            };
+        for name in self.person.taken() {
             let Some(id) = name.id.clone() else { continue };
-            let title = format!("Ask your prescriber or pharmacist about {written}");
-            if let Some(step) = self.push(Stage::Stop, &id, title, flag.message.clone()) {
-                step.dose = None;
-                step.timing = None;
-            }
-        }
-        // Supplements the person takes that the engine would never suggest.
-        let taken: Vec<(String, String)> = self
-            .person
-            .supplements
-            .iter()
-            .chain(&self.person.medications)
-            .filter_map(|s| s.id.clone().map(|id| (id, s.written.clone())))
-            .collect();
-        for (id, written) in taken {
-            let Some(exclusion) = self.safety.excluded.iter().find(|e| e.id == id) else {
+            let Some(entry) = self.entry(&id) else {
                 continue;
             };
+            // Medicines for other conditions are never paused or questioned here: the
+            // `tell-prescriber` and `drug-trigger` flags say what to tell the prescriber.
+            if safety::for_other_condition(self.kb, self.person, name) {
+                continue;
+            }
+            let written = name.written.clone();
+            let trigger = self
+                .flags
+                .iter()
+                .find(|f| f.code == "drug-trigger" && f.subject.as_deref() == Some(&written))
+                .cloned();
+            let exclusion = self.safety.excluded.iter().find(|e| e.id == id).cloned();
             if self.steps.iter().any(|s| s.id == id) {
                 continue;
             }
-            let prescribed = self
-                .person
-                .medications
-                .iter()
-                .any(|m| m.id.as_deref() == Some(id.as_str()));
-            let title = if prescribed {
-                format!("Talk to your prescriber about {written}")
-            } else {
-                format!("Pause {written} and ask your doctor or pharmacist")
+            let prescription = entry.prescription;
+            let (title, why) = match (trigger, exclusion) {
+                (Some(flag), _) => (
+                    format!("Ask your prescriber or pharmacist about {written}"),
+                    flag.message,
+                ),
+                (None, Some(exclusion)) => (
+                    if prescription {
+                        format!("Talk to your prescriber about {written}")
+                    } else {
+                        format!("Pause {written} and ask your doctor or pharmacist")
+                    },
+                    format!(
+                        "{} If a doctor recommended it, ask them before making any change.",
+                        exclusion.message
+                    ),
+                ),
+                (None, None) => continue,
             };
-            let why = format!(
-                "{} If a doctor recommended it, ask them before making any change.",
-                exclusion.message
-            );
             if let Some(step) = self.push(Stage::Stop, &id, title, why) {
                 step.dose = None;
                 step.timing = None;
@@ -323,25 +292,44 @@ impl Context<'_> {
 
     fn iron_stage(&mut self) {
         let t = &self.rules.iron;
+        let values = super::content::iron_values(t);
         match self.safety.iron.clone() {
             IronStatus::Deficient { ferritin, tsat } => {
-                let why = format!(
-                    "Your ferritin is {ferritin:.0} ng/mL and TSAT {tsat:.0} %: iron treatment \
-                     is recommended for RLS at ferritin {:.0} or below, or TSAT below {:.0} % \
-                     (AASM 2024). Taking it every other day absorbs better than daily or twice \
-                     daily.",
-                    t.ferritin_oral_max, t.tsat_low
-                );
+                let child = self.person.has_condition("under-18");
+                let why = if child {
+                    format!(
+                        "Your ferritin is {ferritin:.0} ng/mL and TSAT {tsat:.0} %: in children and \
+                         teenagers iron is considered when ferritin is below {:.0} ng/mL (AASM \
+                         2024). The dose is set by the doctor from body weight (about 3 mg per kg \
+                         a day), never the adult tablet.",
+                        t.child_ferritin_max
+                    )
+                } else {
+                    fill(
+                        "Your ferritin is {ferritin} ng/mL and TSAT {tsat} %: iron treatment is \
+                         recommended for RLS at ferritin {ferritin_oral_max} or below, or TSAT \
+                         below {tsat_low} % (AASM 2024). Taking it every other day absorbs better \
+                         than daily or twice daily.",
+                        &[
+                            values.clone(),
+                            vec![
+                                ("ferritin", format!("{ferritin:.0}")),
+                                ("tsat", format!("{tsat:.0}")),
+                            ],
+                        ]
+                        .concat(),
+                    )
+                };
                 let retest = t.retest_days;
                 let elemental = t.oral_elemental_mg;
                 let pregnant = self.person.is_pregnant();
-                if let Some(step) = self.push(
-                    Stage::Iron,
-                    "iron-oral",
-                    "Take iron every other morning, with vitamin C".into(),
-                    why,
-                ) {
-                    step.dose = Some(Dose {
+                let title = if child {
+                    "Iron, at the dose your child's doctor sets".to_string()
+                } else {
+                    "Take iron every other morning, with vitamin C".to_string()
+                };
+                if let Some(step) = self.push(Stage::Iron, "iron-oral", title, why) {
+                    step.dose = (!child).then(|| Dose {
                         min: elemental,
                         max: elemental,
                         unit: "mg".into(),
@@ -372,16 +360,27 @@ impl Context<'_> {
                     );
                 }
             }
-            IronStatus::IvOnly { ferritin, .. } => {
-                self.push(
-                    Stage::Iron,
-                    "iron-iv",
-                    "Ask your doctor about an iron infusion".into(),
+            IronStatus::IvOnly { ferritin, tsat } => {
+                let why = if ferritin <= t.ferritin_iv_only_max {
                     format!(
                         "Ferritin {ferritin:.0} ng/mL is between {:.0} and {:.0}: tablets are \
                          unlikely to raise brain iron, but intravenous iron can (AASM 2024).",
                         t.ferritin_oral_max, t.ferritin_iv_only_max
-                    ),
+                    )
+                } else {
+                    format!(
+                        "Ferritin {ferritin:.0} ng/mL with TSAT {tsat:.0} %: tablets have evidence \
+                         only at ferritin {:.0} or below, and inflammation can block them. \
+                         Intravenous iron through a doctor is the option (AASM 2024: IV iron when \
+                         TSAT is below {:.0} %); ask for CRP to be checked too.",
+                        t.ferritin_oral_max, t.tsat_low
+                    )
+                };
+                self.push(
+                    Stage::Iron,
+                    "iron-iv",
+                    "Ask your doctor about an iron infusion".into(),
+                    why,
                 );
             }
             IronStatus::Dialysis { ferritin, tsat }
@@ -402,72 +401,124 @@ impl Context<'_> {
     }
 
     /// Trigger-removal experiments that the person's own habits make worth testing.
-    fn trigger_trials(&self) -> Vec<(&'static str, String, String)> {
+    fn trigger_trials(&self) -> Vec<(String, String, String)> {
         let h = &self.person.profile.habits;
-        let mut out = Vec::new();
-        if h.alcohol_drinks_per_week.is_some_and(|d| d > 0.0) {
-            out.push((
-                "alcohol",
-                "Try two weeks of alcohol-free evenings".to_string(),
-                format!(
-                    "You drink about {} drinks a week. Alcohol near bedtime is a commonly \
-                     reported aggravator; two weeks without it shows whether it matters for you.",
-                    crate::knowledge::entry_number(h.alcohol_drinks_per_week.unwrap_or(0.0))
-                ),
-            ));
-        }
         let noon = ClockTime::new(12, 0);
-        let late_caffeine = h.last_caffeine.zip(noon).is_some_and(|(t, n)| t > n);
-        if late_caffeine || h.caffeine_mg_per_day.is_some_and(|mg| mg >= 200.0) {
-            out.push((
-                "caffeine-curfew",
-                "Try two weeks with no caffeine after noon".to_string(),
-                "Caffeine did not predict new RLS in a large study, but some people are \
-                 sensitive to it in the evening; a two-week test tells you whether you are."
-                    .to_string(),
-            ));
+        let drinks = crate::knowledge::entry_number(h.alcohol_drinks_per_week.unwrap_or(0.0));
+        self.rules
+            .plan
+            .trigger_trial
+            .iter()
+            .filter(|t| match t.when {
+                HabitTest::DrinksAlcohol => h.alcohol_drinks_per_week.is_some_and(|d| d > 0.0),
+                HabitTest::LateOrHeavyCaffeine => {
+                    h.last_caffeine.zip(noon).is_some_and(|(t, n)| t > n)
+                        || h.caffeine_mg_per_day.is_some_and(|mg| mg >= 200.0)
+                }
+                HabitTest::LateVigorousExercise => h.late_vigorous_exercise == Some(true),
+                HabitTest::Smokes => h.smoker == Some(true),
+            })
+            .map(|t| {
+                (
+                    t.id.clone(),
+                    t.title.clone(),
+                    fill(&t.why, &[("drinks", drinks.clone())]),
+                )
+            })
+            .collect()
+    }
+
+    /// Measured deficiencies, corrected with the doctor within the upper limits.
+    fn deficiency_steps(&mut self) {
+        for d in self.rules.deficiencies.clone() {
+            let Some(lab) = self.person.latest_lab(&d.lab) else {
+                continue;
+            };
+            if lab.value >= d.below {
+                continue;
+            }
+            let values = [
+                (
+                    "value",
+                    format!(
+                        "{} {}",
+                        crate::knowledge::entry_number(lab.entered_value),
+                        lab.entered_unit
+                    ),
+                ),
+                (
+                    "below",
+                    format!("{} {}", crate::knowledge::entry_number(d.below), lab.unit),
+                ),
+            ];
+            let why = fill(&d.why, &values);
+            let onset = self.entry(&d.remedy).and_then(|e| e.onset_days);
+            if let Some(step) = self.push(Stage::Try, &d.remedy, d.title.clone(), why) {
+                let days = trial_days(onset);
+                step.sources.extend(d.sources.iter().cloned());
+                step.duration_days = Some(days);
+                step.start_day = Some(0);
+                step.how_to_judge = Some(
+                    "Agree the dose with your doctor and re-test after about three months."
+                        .into(),
+                );
+            }
         }
-        if h.late_vigorous_exercise == Some(true) {
-            out.push((
-                "late-vigorous-exercise",
-                "Move hard workouts to earlier in the day".to_string(),
-                "Vigorous exercise close to bedtime is often reported to set legs off; keep \
-                 moving, but finish hard sessions by late afternoon for two weeks."
-                    .to_string(),
-            ));
+    }
+
+    /// A poorly suited form the person already takes, and the better one (seed 002).
+    fn swap_steps(&mut self) -> Vec<String> {
+        let mut swapped = Vec::new();
+        for swap in self.rules.plan.swap.clone() {
+            let takes = self.person.taken().any(|l| {
+                l.groups.iter().any(|g| g == &swap.remedy)
+                    && l.reading.form.as_deref() == Some(swap.from_form.as_str())
+            });
+            if !takes {
+                continue;
+            }
+            let onset = self.entry(&swap.remedy).and_then(|e| e.onset_days);
+            let judge = self.rules.plan.try_stage.how_to_judge.clone();
+            if let Some(step) =
+                self.push(Stage::Try, &swap.remedy, swap.title.clone(), swap.why.clone())
+            {
+                let days = trial_days(onset);
+                step.sources.extend(swap.sources.iter().cloned());
+                step.duration_days = Some(days);
+                step.start_day = Some(0);
+                step.how_to_judge = Some(fill(&judge, &[("days", days.to_string())]));
+                swapped.push(swap.remedy.clone());
+            }
         }
-        if h.smoker == Some(true) {
-            out.push((
-                "smoking-cessation",
-                "Plan to stop smoking".to_string(),
-                "Smokers have RLS more often, and quitting helps almost everything else too."
-                    .to_string(),
-            ));
-        }
-        out
+        swapped
     }
 
     fn try_stage(&mut self) {
-        let mut candidates: Vec<(String, String, String)> = self
-            .trigger_trials()
-            .into_iter()
-            .map(|(id, title, why)| (id.to_string(), title, why))
-            .collect();
+        // While something needs medical help today, nothing new is started.
+        if self.flags.iter().any(|f| f.level == Level::Urgent) {
+            return;
+        }
+        self.deficiency_steps();
+        let swapped = self.swap_steps();
+        let content = self.rules.plan.try_stage.clone();
+        let mut candidates = self.trigger_trials();
         let h = &self.person.profile.habits;
-        for id in TRY_ORDER {
-            let already = match *id {
-                "exercise" => h.exercise_minutes_per_week.is_some_and(|m| m >= 150.0),
-                "magnesium" => self.person.takes_supplement("magnesium"),
-                _ => false,
+        for id in &content.order {
+            let already = match id.as_str() {
+                "exercise" => h
+                    .exercise_minutes_per_week
+                    .is_some_and(|m| m >= content.exercise_enough_minutes),
+                _ => self.person.takes_supplement(id),
             };
-            if already {
+            if already || swapped.contains(id) || self.steps.iter().any(|s| &s.id == id) {
                 continue;
             }
             let Some(entry) = self.entry(id) else {
                 continue;
             };
             let why = format!(
-                "Evidence {} ({}): {}",
+                "{} {} ({}): {}",
+                content.why,
                 entry.evidence,
                 entry.evidence.meaning(),
                 entry.evidence_note
@@ -485,7 +536,13 @@ impl Context<'_> {
                 .iter()
                 .any(|t| t.id == *id && t.outcome == Outcome::InProgress)
         });
-        let mut day = 0;
+        let mut day = self
+            .steps
+            .iter()
+            .filter(|s| s.stage == Stage::Try)
+            .filter_map(|s| s.duration_days)
+            .max()
+            .unwrap_or(0);
         let mut added = 0;
         for (id, title, why) in candidates {
             let tried = self.tried.iter().rev().find(|t| t.id == id).cloned();
@@ -506,7 +563,7 @@ impl Context<'_> {
                 }
                 continue;
             }
-            if added == MAX_TRY_STEPS {
+            if added == content.max_steps {
                 continue;
             }
             let onset = self.entry(&id).and_then(|e| e.onset_days);
@@ -516,15 +573,15 @@ impl Context<'_> {
             };
             let days = trial_days(onset);
             step.duration_days = Some(days);
-            step.start_day = Some(day);
+            // The change being tried now is the current one, whatever else waits.
+            step.start_day = Some(if in_progress { 0 } else { day });
             if in_progress {
                 step.outcome = Some(Outcome::InProgress);
+                day = day.max(days);
+                added += 1;
+                continue;
             }
-            step.how_to_judge = Some(format!(
-                "Change only this for {days} days and log every night. Quietlegs then compares \
-                 your nights with the weeks before; a drop of about 2 points on the 0-10 scale \
-                 that holds is worth keeping."
-            ));
+            step.how_to_judge = Some(fill(&content.how_to_judge, &[("days", days.to_string())]));
             day += days;
             added += 1;
         }
@@ -547,15 +604,13 @@ impl Context<'_> {
     }
 
     fn acute_stage(&mut self) {
-        for id in ACUTE {
+        let acute = self.rules.plan.acute.clone();
+        for id in &acute.ids {
             let Some(entry) = self.entry(id) else {
                 continue;
             };
             let title = format!("Tonight, if the legs start: {}", entry.name.to_lowercase());
-            let why = format!(
-                "Counter-stimulation or distraction can ease an attack while it lasts. {}",
-                entry.evidence_note
-            );
+            let why = format!("{} {}", acute.why, entry.evidence_note);
             if let Some(step) = self.push(Stage::Acute, id, title, why) {
                 step.dose = None;
             }
@@ -564,79 +619,76 @@ impl Context<'_> {
 
     fn escalate_stage(&mut self) {
         let severe = self.flags.iter().any(|f| f.code == "severe");
-        let when = if severe {
-            "Your symptoms sound severe: raise these with your doctor now rather than after \
-             weeks of self-help."
+        let content = self.rules.plan.escalate.clone();
+        let lead = if severe {
+            content.lead_severe.clone()
         } else {
-            "If, after the changes above, you still have symptoms on 2 or more nights a week \
-             with at least moderate distress, these are the next options to discuss."
+            content.lead.clone()
         };
         let iron_open = matches!(
             self.safety.iron,
             IronStatus::Unknown { .. } | IronStatus::Deficient { .. }
         );
-        let mut options: Vec<(&str, &str, String)> = vec![(
-            "gabapentinoid",
-            "Ask about gabapentin or pregabalin",
-            format!(
-                "{when} The AASM (2024) strongly recommends these as first-line medicines for \
-                 RLS; they do not cause augmentation. Dopamine agonists (pramipexole, \
-                 ropinirole, rotigotine) work quickly but are now second-line: over the years \
-                 many users develop augmentation (about 8 % a year), so guidelines suggest \
-                 against their standard use. If you are offered one, ask about that risk."
-            ),
-        )];
-        if iron_open && !self.steps.iter().any(|s| s.id == "iron-iv") {
-            options.push((
-                "iron-iv",
-                "Ask about an iron infusion",
-                "Intravenous ferric carboxymaltose is strongly recommended when ferritin is \
-                 below 100 ng/mL and TSAT below 45 %, or when tablets fail or are not tolerated."
-                    .into(),
-            ));
-        }
-        options.push((
-            "tomac",
-            "Ask about a prescription nerve-stimulation device (TOMAC)",
-            "For RLS that medicines have not settled, a prescription device that stimulates \
-             the nerves below the knee helped about 45 % of users versus 16 % on sham."
-                .into(),
-        ));
-        for (id, title, why) in options {
-            if let Some(step) = self.push(Stage::Escalate, id, title.into(), why) {
+        let mut values = super::content::iron_values(&self.rules.iron);
+        values.push(("lead", lead));
+        for option in &content.option {
+            if option.only_while_iron_open
+                && (!iron_open || self.steps.iter().any(|s| s.id == option.id))
+            {
+                continue;
+            }
+            let why = fill(&option.why, &values);
+            if let Some(step) = self.push(Stage::Escalate, &option.id, option.title.clone(), why) {
                 step.dose = None;
                 step.timing = None;
             }
         }
     }
 
-    /// Interaction flags for each remedy in the plan and each supplement already taken.
+    /// Interaction flags for every step of every stage and each thing already taken; the
+    /// caution goes on each step it concerns.
     fn interaction_flags(&mut self) {
         let mut remedies: Vec<String> = self
             .steps
             .iter()
-            .filter(|s| matches!(s.stage, Stage::Iron | Stage::Try))
+            .filter(|s| !matches!(s.stage, Stage::Safety | Stage::Test))
             .map(|s| s.id.clone())
             .collect();
-        remedies.extend(self.person.supplements.iter().filter_map(|s| s.id.clone()));
+        for line in self.person.taken() {
+            remedies.extend(line.reading.ingredients.iter().cloned());
+            remedies.extend(line.id.iter().cloned());
+        }
+        for item in &self.rules.plan.routine {
+            remedies.push(item.id.clone());
+        }
+        let mut seen = Vec::new();
         for remedy in remedies {
+            if seen.contains(&remedy) {
+                continue;
+            }
+            seen.push(remedy.clone());
             for hit in safety::interactions_for(self.rules, &remedy, self.person) {
+                // A thing does not interact with itself ("magnesium" with the magnesium taken).
+                if hit.with.is_empty() {
+                    continue;
+                }
                 let subject = format!("{remedy}+{}", hit.with);
-                if self
+                if !self
                     .flags
                     .iter()
                     .any(|f| f.code == "interaction" && f.subject.as_deref() == Some(&subject))
                 {
-                    continue;
+                    self.flags.push(Flag::new(
+                        "interaction",
+                        Level::Caution,
+                        Some(subject),
+                        hit.rule.message.clone(),
+                    ));
                 }
-                self.flags.push(Flag::new(
-                    "interaction",
-                    Level::Caution,
-                    Some(subject),
-                    hit.rule.message.clone(),
-                ));
-                if let Some(step) = self.steps.iter_mut().find(|s| s.id == remedy) {
-                    step.cautions.insert(0, hit.rule.message.clone());
+                for step in self.steps.iter_mut().filter(|s| s.id == remedy) {
+                    if !step.cautions.contains(&hit.rule.message) {
+                        step.cautions.insert(0, hit.rule.message.clone());
+                    }
                 }
             }
         }

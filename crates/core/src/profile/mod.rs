@@ -93,6 +93,35 @@ pub struct Symptoms {
     pub nested_supplements: Vec<String>,
 }
 
+/// The answer to one yes/no symptom question by its profile name; `None` for a name that is
+/// not such a question.
+pub fn symptom_answer(s: &Symptoms, name: &str) -> Option<Option<bool>> {
+    Some(match name {
+        "urge_to_move" => s.urge_to_move,
+        "worse_at_rest" => s.worse_at_rest,
+        "relieved_by_movement" => s.relieved_by_movement,
+        "evening_or_night" => s.evening_or_night,
+        "not_explained_by_other" => s.not_explained_by_other,
+        "painful_hard_muscle_knot" => s.painful_hard_muscle_knot,
+        "eased_by_stretching_only" => s.eased_by_stretching_only,
+        "eased_by_position_change_only" => s.eased_by_position_change_only,
+        "numbness" => s.numbness,
+        "burning_constant" => s.burning_constant,
+        "pain_when_walking_eased_by_rest" => s.pain_when_walking_eased_by_rest,
+        "one_leg_swollen_red_hot" => s.one_leg_swollen_red_hot,
+        "new_weakness_or_bladder_change" => s.new_weakness_or_bladder_change,
+        "rapidly_worsening" => s.rapidly_worsening,
+        "started_after_new_medicine" => s.started_after_new_medicine,
+        "whole_body_restlessness" => s.whole_body_restlessness,
+        "eased_by_leg_elevation" => s.eased_by_leg_elevation,
+        "only_when_standing_still" => s.only_when_standing_still,
+        "one_sided_with_back_pain" => s.one_sided_with_back_pain,
+        "earlier_or_spreading_on_treatment" => s.earlier_or_spreading_on_treatment,
+        "thoughts_of_self_harm" => s.thoughts_of_self_harm,
+        _ => return None,
+    })
+}
+
 /// One lab result as the person entered it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,6 +152,16 @@ pub struct Profile {
     pub age: Option<u32>,
     pub sex: Option<Sex>,
     pub pregnant: Option<bool>,
+    /// Round 2: weeks of pregnancy, or the trimester (1-3); either means pregnant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pregnancy_weeks: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trimester: Option<u8>,
+    /// Round 2: breastfeeding is its own condition; lactation advice differs from pregnancy's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breastfeeding: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_kg: Option<f64>,
     pub bedtime: Option<ClockTime>,
     pub timezone: Option<String>,
     pub symptoms: Symptoms,

@@ -4,8 +4,9 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::{LabInput, Profile, ProfileError};
-use crate::knowledge::{Kind, KnowledgeBase};
+use super::{LabInput, Profile, ProfileError, Sex};
+use crate::cabinet::{self, Field, Reading};
+use crate::knowledge::KnowledgeBase;
 
 /// A lab result converted to the test's canonical unit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,8 +25,38 @@ pub struct ResolvedName {
     pub written: String,
     /// The entry it resolved to, or `None` when we could not tell.
     pub id: Option<String>,
-    /// The entry and every group it belongs to (its class, trigger group...).
+    /// The entry, every ingredient, and every group they belong to (class, trigger group...).
     pub groups: Vec<String>,
+    /// Everything read from the line: ingredients, form, dose, frequency, leftovers.
+    pub reading: Reading,
+}
+
+impl ResolvedName {
+    /// A condition the engine works out from what the person told us (an eGFR, their age, a
+    /// symptom answer), with the reason in words.
+    pub fn derived(kb: &KnowledgeBase, id: &str, because: String) -> Self {
+        let reading = Reading {
+            written: because.clone(),
+            id: Some(id.to_string()),
+            ingredients: vec![id.to_string()],
+            implied: Vec::new(),
+            form: None,
+            amount: None,
+            other_amounts: Vec::new(),
+            count: None,
+            frequency: None,
+            times: Vec::new(),
+            stage: None,
+            weeks: None,
+            leftovers: Vec::new(),
+        };
+        ResolvedName {
+            written: because,
+            id: Some(id.to_string()),
+            groups: kb.groups_of(id).into_iter().map(String::from).collect(),
+            reading,
+        }
+    }
 }
 
 /// A profile whose values have been checked and whose names have been resolved.
@@ -36,6 +67,9 @@ pub struct Resolved {
     pub medications: Vec<ResolvedName>,
     pub conditions: Vec<ResolvedName>,
     pub supplements: Vec<ResolvedName>,
+    /// Conditions worked out from labs, age and answers (eGFR under 30 -> kidney rules), which
+    /// the rules treat as if listed. Filled by the safety engine.
+    pub derived: Vec<ResolvedName>,
 }
 
 fn check_range(
@@ -68,34 +102,22 @@ fn plausible_max(test: &str) -> f64 {
     }
 }
 
-fn resolve_name(kb: &KnowledgeBase, written: &str, prefer: &[Kind]) -> ResolvedName {
-    // People write "Zoloft 50 mg" or "magnesium oxide 400mg": try the whole text, then without
-    // the trailing dose words.
-    let trimmed: String = written
-        .split_whitespace()
-        .take_while(|w| !w.chars().next().is_some_and(|c| c.is_ascii_digit()))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let entry = [written, trimmed.as_str()]
-        .iter()
-        .filter(|t| !t.trim().is_empty())
-        .find_map(|t| {
-            kb.get(&t.trim().to_lowercase())
-                // An exact name in a preferred kind settles a tie between kinds.
-                .or_else(|| kb.exact(t).find(|e| prefer.contains(&e.kind)))
-                .or_else(|| kb.resolve(t))
-        });
-    match entry {
-        Some(e) => ResolvedName {
-            written: written.to_string(),
-            id: Some(e.id.clone()),
-            groups: kb.groups_of(&e.id).into_iter().map(String::from).collect(),
-        },
-        None => ResolvedName {
-            written: written.to_string(),
-            id: None,
-            groups: Vec::new(),
-        },
+fn resolve_name(kb: &KnowledgeBase, written: &str, field: Field) -> ResolvedName {
+    let reading = cabinet::read_line(kb, written, field);
+    let mut groups: Vec<String> = Vec::new();
+    let heads = reading.id.iter().chain(&reading.ingredients);
+    for id in heads {
+        for g in kb.groups_of(id) {
+            if !groups.iter().any(|x| x == g) {
+                groups.push(g.to_string());
+            }
+        }
+    }
+    ResolvedName {
+        written: written.to_string(),
+        id: reading.id.clone(),
+        groups,
+        reading,
     }
 }
 
@@ -238,6 +260,22 @@ impl Resolved {
             7.0 * 24.0 * 60.0,
         );
         check_range(&mut errors, "habits.sleep_hours", h.sleep_hours, 0.0, 24.0);
+        check_range(
+            &mut errors,
+            "pregnancy_weeks",
+            profile.pregnancy_weeks,
+            0.0,
+            45.0,
+        );
+        check_range(&mut errors, "weight_kg", profile.weight_kg, 1.0, 400.0);
+        if let Some(t) = profile.trimester
+            && !(1..=3).contains(&t)
+        {
+            errors.push(ProfileError::field(
+                "trimester",
+                format!("{t} is not a trimester (expected 1, 2 or 3)"),
+            ));
+        }
 
         let mut labs = Vec::new();
         for (i, input) in profile.labs.iter().enumerate() {
@@ -260,18 +298,16 @@ impl Resolved {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let names = |list: &[String], prefer: &[Kind]| -> Vec<ResolvedName> {
-            list.iter().map(|n| resolve_name(kb, n, prefer)).collect()
+        let names = |list: &[String], field: Field| -> Vec<ResolvedName> {
+            list.iter().map(|n| resolve_name(kb, n, field)).collect()
         };
         Ok(Resolved {
             profile: profile.clone(),
             labs,
-            medications: names(&profile.medications, &[Kind::Medication, Kind::Trigger]),
-            conditions: names(&profile.conditions, &[Kind::Condition]),
-            supplements: names(
-                &profile.supplements,
-                &[Kind::Supplement, Kind::Herb, Kind::Food, Kind::Medication],
-            ),
+            medications: names(&profile.medications, Field::Medication),
+            conditions: names(&profile.conditions, Field::Condition),
+            supplements: names(&profile.supplements, Field::Supplement),
+            derived: Vec::new(),
         })
     }
 
@@ -283,11 +319,26 @@ impl Resolved {
             .max_by_key(|l| l.date)
     }
 
-    /// Whether a listed condition is, or belongs to, `id`.
+    /// Whether a listed or derived condition is, or belongs to, `id`.
     pub fn has_condition(&self, id: &str) -> bool {
+        self.condition(id).is_some()
+    }
+
+    /// The listed (or else derived) condition that is, or belongs to, `id`.
+    pub fn condition(&self, id: &str) -> Option<&ResolvedName> {
         self.conditions
             .iter()
-            .any(|c| c.groups.iter().any(|g| g == id))
+            .chain(&self.derived)
+            .find(|c| c.groups.iter().any(|g| g == id))
+    }
+
+    /// Every medicine and supplement line, medicines first.
+    pub fn taken(&self) -> impl Iterator<Item = &ResolvedName> {
+        self.medications.iter().chain(&self.supplements)
+    }
+
+    pub fn is_male(&self) -> bool {
+        self.profile.sex == Some(Sex::Male)
     }
 
     /// The medicines (as written) that are, or belong to, `group`.
@@ -305,9 +356,31 @@ impl Resolved {
             .any(|s| s.groups.iter().any(|g| g == id))
     }
 
-    /// Pregnant by the profile's flag or a listed condition.
+    /// Pregnant by the profile's flag, its weeks or trimester, or a listed condition.
     pub fn is_pregnant(&self) -> bool {
-        self.profile.pregnant == Some(true) || self.has_condition("pregnancy")
+        self.profile.pregnant == Some(true)
+            || self.profile.pregnancy_weeks.is_some()
+            || self.profile.trimester.is_some()
+            || self.has_condition("pregnancy")
+    }
+
+    /// The trimester, from the profile or from weeks (on the profile or written with the
+    /// condition, "pregnant 20 weeks").
+    pub fn trimester(&self) -> Option<u8> {
+        if let Some(t) = self.profile.trimester {
+            return Some(t);
+        }
+        let weeks = self.profile.pregnancy_weeks.or_else(|| {
+            self.conditions
+                .iter()
+                .filter(|c| c.groups.iter().any(|g| g == "pregnancy"))
+                .find_map(|c| c.reading.weeks)
+        })?;
+        Some(match weeks {
+            w if w < 14.0 => 1,
+            w if w < 28.0 => 2,
+            _ => 3,
+        })
     }
 
     /// Names nobody could match: reported, never silently dropped.

@@ -108,7 +108,7 @@ pub(super) fn red_flags(person: &Resolved, screening: &Screening) -> Vec<Flag> {
     }
     let severe = s.distress == Some(Distress::Severe)
         || s.irls_total.is_some_and(|t| t >= 31)
-        || (screening.criteria_met && s.onset == Some(Onset::Morning));
+        || (screening.criteria_met == Some(true) && s.onset == Some(Onset::Morning));
     if severe {
         out.push(Flag::new(
             "severe",
@@ -137,11 +137,11 @@ pub(super) fn screening_flags(screening: &Screening, kb: &KnowledgeBase) -> Vec<
             ),
         ));
     }
-    if !screening.criteria_met {
+    if screening.criteria_met == Some(false) {
         let missing: Vec<&str> = screening
             .criteria
             .iter()
-            .filter(|c| c.met != Some(true))
+            .filter(|c| c.met == Some(false))
             .map(|c| c.text)
             .collect();
         out.push(Flag::new(
@@ -149,9 +149,19 @@ pub(super) fn screening_flags(screening: &Screening, kb: &KnowledgeBase) -> Vec<
             Level::Doctor,
             None,
             format!(
-                "Your answers do not (yet) meet all five criteria for RLS. Not met or not \
-                 answered: {}. See a doctor to find the cause before relying on this plan.",
+                "Your answers do not meet all five criteria for RLS. Not met: {}. See a doctor \
+                 to find the cause before relying on this plan.",
                 missing.join("; ").to_lowercase()
+            ),
+        ));
+    } else if screening.criteria_met.is_none() {
+        out.push(Flag::new(
+            "screening-incomplete",
+            Level::Info,
+            None,
+            format!(
+                "{} Until then, treat this plan as provisional.",
+                screening.summary
             ),
         ));
     } else if screening.clinically_significant == Some(true) {

@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::{Flag, Level, SafetyReport};
+use crate::knowledge::KnowledgeBase;
 use crate::profile::{LabValue, Resolved};
 use crate::safety::Rules;
 
@@ -61,7 +62,13 @@ fn recent<'a>(
     Ok(lab)
 }
 
-pub(super) fn apply(person: &Resolved, rules: &Rules, today: Date, report: &mut SafetyReport) {
+pub(super) fn apply(
+    person: &Resolved,
+    kb: &KnowledgeBase,
+    rules: &Rules,
+    today: Date,
+    report: &mut SafetyReport,
+) {
     let t = &rules.iron;
     let iron_remedies = ["iron-oral", "iron-iv"];
     let overload_condition =
@@ -150,25 +157,66 @@ pub(super) fn apply(person: &Resolved, rules: &Rules, today: Date, report: &mut 
         report.iron = IronStatus::Dialysis { ferritin, tsat };
         return;
     }
-    if ferritin <= t.ferritin_oral_max || tsat < t.tsat_low {
+    inflammation(person, kb, t, ferritin, report);
+    let child = person.has_condition("under-18");
+    let oral_max = if child {
+        t.child_ferritin_max
+    } else {
+        t.ferritin_oral_max
+    };
+    if ferritin <= oral_max {
+        let threshold = if child {
+            format!(
+                "below {:.0} for children and teenagers, with a dose set by the doctor",
+                t.child_ferritin_max
+            )
+        } else {
+            format!(
+                "ferritin at or below {:.0}, or TSAT below {:.0} %",
+                t.ferritin_oral_max, t.tsat_low
+            )
+        };
         report.flag(Flag::new(
             "iron-deficient",
             Level::Doctor,
             None,
             format!(
                 "Ferritin {ferritin:.0} ng/mL and TSAT {tsat:.0} % are in the range where iron \
-                 treatment helps RLS (ferritin at or below {:.0}, or TSAT below {:.0} %). Agree \
-                 the plan with your doctor, who may also look for the cause of low iron.",
-                t.ferritin_oral_max, t.tsat_low
+                 treatment helps RLS ({threshold}). Agree the plan with your doctor, who may also \
+                 look for the cause of low iron."
             ),
         ));
+        if let Some(gut) = t.malabsorption.iter().find_map(|c| person.condition(c)) {
+            report.flag(Flag::new(
+                "iv-iron-candidate",
+                Level::Doctor,
+                None,
+                format!(
+                    "With {} iron tablets are often poorly absorbed: ask your doctor whether an \
+                     iron infusion would work better for you.",
+                    gut.written
+                ),
+            ));
+        }
         report.iron = IronStatus::Deficient { ferritin, tsat };
-    } else if ferritin <= t.ferritin_iv_only_max {
-        let message = format!(
-            "Ferritin {ferritin:.0} ng/mL is between {:.0} and {:.0}: tablets are unlikely to be \
-             absorbed well enough, but an iron infusion may still help. Ask your doctor.",
-            t.ferritin_oral_max, t.ferritin_iv_only_max
-        );
+    } else if !child && (ferritin <= t.ferritin_iv_only_max || tsat < t.tsat_low) {
+        let message = if ferritin <= t.ferritin_iv_only_max {
+            format!(
+                "Ferritin {ferritin:.0} ng/mL is between {:.0} and {:.0}: tablets are unlikely to \
+                 be absorbed well enough, but an iron infusion may still help (AASM 2024: IV iron \
+                 at ferritin up to {:.0} or TSAT below {:.0} %). Ask your doctor, who may also \
+                 check CRP.",
+                t.ferritin_oral_max, t.ferritin_iv_only_max, t.ferritin_iv_only_max, t.tsat_low
+            )
+        } else {
+            format!(
+                "Ferritin {ferritin:.0} ng/mL with TSAT {tsat:.0} % (below {:.0} %): tablets have \
+                 evidence only at ferritin {:.0} or below, and inflammation can block their \
+                 absorption. An iron infusion, through a doctor, is the option (AASM 2024); ask \
+                 for CRP to be checked too.",
+                t.tsat_low, t.ferritin_oral_max
+            )
+        };
         report.flag(Flag::new(
             "iv-iron-candidate",
             Level::Doctor,
@@ -187,4 +235,38 @@ pub(super) fn apply(person: &Resolved, rules: &Rules, today: Date, report: &mut 
         }
         report.iron = IronStatus::Adequate { ferritin, tsat };
     }
+}
+
+/// A raised CRP or an inflammatory condition makes ferritin read high: it can look normal while
+/// the body's iron is low.
+fn inflammation(
+    person: &Resolved,
+    kb: &KnowledgeBase,
+    t: &crate::safety::IronThresholds,
+    ferritin: f64,
+    report: &mut SafetyReport,
+) {
+    let crp = person.latest_lab("crp").filter(|l| l.value > t.crp_high);
+    let condition = person.condition("inflammatory-condition");
+    let why = match (crp, condition) {
+        (Some(l), _) => format!(
+            "Your CRP is {} {} (above {:.0} mg/L)",
+            crate::knowledge::entry_number(l.entered_value),
+            l.entered_unit,
+            t.crp_high
+        ),
+        (None, Some(c)) => format!("With {}", c.written),
+        (None, None) => return,
+    };
+    let _ = kb;
+    report.flag(Flag::new(
+        "inflammation",
+        Level::Caution,
+        None,
+        format!(
+            "{why}, inflammation raises ferritin, so a ferritin of {ferritin:.0} ng/mL may be \
+             falsely reassuring. TSAT is the better guide; ask your doctor how to read your \
+             results together."
+        ),
+    ));
 }

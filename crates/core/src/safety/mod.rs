@@ -2,21 +2,28 @@
 //! condition and medicine contraindications. It has the last word over the planner: a remedy it
 //! blocks can never appear as a plan step.
 
+mod coverage;
+mod derive;
+mod doses;
 mod flags;
 mod iron;
 mod rules;
 
+pub use coverage::uncovered_cautions;
+pub use derive::{derive, egfr_from_creatinine};
+
 pub use flags::{Flag, Level};
 pub use iron::IronStatus;
 pub use rules::{
-    BUNDLED_RULES, Block, Ceiling, Habit, Interaction, IronThresholds, Rules, When, bundled_rules,
+    BUNDLED_RULES, Block, Ceiling, Deficiency, Derive, DeriveFrom, Equivalent, Habit, Interaction,
+    IronThresholds, Rules, When, bundled_rules,
 };
 
 use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::knowledge::{Kind, KnowledgeBase};
-use crate::profile::Resolved;
+use crate::profile::{Resolved, ResolvedName};
 use crate::screening::Screening;
 
 /// A remedy the engine keeps out of the plan, and why.
@@ -69,28 +76,21 @@ impl SafetyReport {
     }
 }
 
-/// Whether `when` holds for this person; returns what they wrote that matched.
+/// Whether `when` holds for this person; returns what they wrote that matched (or, for a
+/// derived condition, why we took it to hold).
 pub fn matches(when: &When, person: &Resolved) -> Option<String> {
     match when {
         When::Condition(id) => {
             if id == "pregnancy" && person.is_pregnant() {
                 return Some("pregnancy".into());
             }
-            if let Some(answer) = suspected_from_symptoms(person, id) {
-                return Some(answer.into());
-            }
-            person
-                .conditions
-                .iter()
-                .find(|c| c.groups.iter().any(|g| g == id))
-                .map(|c| c.written.clone())
+            person.condition(id).map(|c| c.written.clone())
         }
-        When::Medication(id) => person.medicines_in(id).first().map(|m| m.written.clone()),
-        When::Supplement(id) => person
-            .supplements
-            .iter()
-            .find(|s| s.groups.iter().any(|g| g == id))
-            .map(|s| s.written.clone()),
+        // People put medicines among supplements and the other way round: both lists count.
+        When::Medication(id) | When::Supplement(id) => person
+            .taken()
+            .find(|m| m.groups.iter().any(|g| g == id))
+            .map(|m| m.written.clone()),
         When::Habit(Habit::Caffeine) => person
             .profile
             .habits
@@ -109,16 +109,11 @@ pub fn matches(when: &When, person: &Resolved) -> Option<String> {
     }
 }
 
-/// A condition the symptom answers point to strongly enough for safety rules to assume it,
-/// before any doctor has confirmed it: a suspected clot must not be squeezed.
-fn suspected_from_symptoms(person: &Resolved, condition: &str) -> Option<&'static str> {
-    let s = &person.profile.symptoms;
-    let yes = |a: Option<bool>| a == Some(true);
-    match condition {
-        "dvt" if yes(s.one_leg_swollen_red_hot) => Some("one leg swollen, red and hot"),
-        "neuropathy" if yes(s.numbness) || yes(s.burning_constant) => Some("numbness or burning"),
-        _ => None,
-    }
+/// The person with the conditions the rules derive from their labs, age and answers added.
+pub fn prepare(person: &Resolved, kb: &KnowledgeBase, rules: &Rules) -> Resolved {
+    let mut p = person.clone();
+    derive(&mut p, kb, rules);
+    p
 }
 
 /// The interactions that apply when `remedy` is used by this person.
@@ -138,6 +133,7 @@ pub fn interactions_for<'r>(
 /// Conditions that can cause or come with RLS (secondary RLS).
 const SECONDARY_CAUSES: &[&str] = &[
     "iron-deficiency-anemia",
+    "anaemia",
     "iron-deficiency",
     "ckd",
     "dialysis",
@@ -156,6 +152,13 @@ pub fn assess(
     rules: &Rules,
     today: Date,
 ) -> SafetyReport {
+    let prepared;
+    let person = if person.derived.is_empty() {
+        prepared = prepare(person, kb, rules);
+        &prepared
+    } else {
+        person
+    };
     let mut report = SafetyReport {
         flags: Vec::new(),
         excluded: Vec::new(),
@@ -188,32 +191,20 @@ pub fn assess(
             ));
         }
     }
-    if person.is_pregnant() {
-        report.flag(Flag::new(
-            "pregnancy",
-            Level::Caution,
-            None,
-            "In pregnancy, non-drug measures come first; take no supplement or herb without your \
-             midwife or obstetrician. RLS often eases within weeks of the birth.",
-        ));
-    }
-    if person.has_condition("ckd") || person.has_condition("dialysis") {
-        report.flag(Flag::new(
-            "kidney",
-            Level::Caution,
-            None,
-            "With kidney disease, magnesium and potassium are left out of the plan, and iron \
-             thresholds differ: plan supplements with your kidney team.",
-        ));
-    }
+    person_flags(person, &mut report);
     for (what, name) in person.unresolved() {
+        let ask = if what == "condition" {
+            "your doctor"
+        } else {
+            "your pharmacist"
+        };
         report.flag(Flag::new(
             "unresolved-name",
             Level::Info,
             Some(name.written.clone()),
             format!(
                 "We could not recognise the {what} '{}', so the plan cannot check it for \
-                 interactions or RLS effects. Ask your pharmacist about it.",
+                 interactions or RLS effects. Check the spelling or ask {ask} what it contains.",
                 name.written
             ),
         ));
@@ -226,7 +217,26 @@ pub fn assess(
             }
         }
     }
-    iron::apply(person, rules, today, &mut report);
+    iron::apply(person, kb, rules, today, &mut report);
+    doses::ceilings(person, kb, rules, &mut report);
+    for d in &rules.deficiencies {
+        if let Some(lab) = person.latest_lab(&d.lab).filter(|l| l.value < d.below) {
+            let name = kb.get(&d.lab).map_or(d.lab.as_str(), |e| e.name.as_str());
+            report.flag(Flag::new(
+                "deficiency",
+                Level::Doctor,
+                Some(d.lab.clone()),
+                format!(
+                    "Your {name} is {} {}, below {} {}: worth correcting with your doctor.",
+                    crate::knowledge::entry_number(lab.entered_value),
+                    lab.entered_unit,
+                    crate::knowledge::entry_number(d.below),
+                    lab.unit
+                ),
+            ));
+        }
+    }
+    doses::iron_in_use(person, &mut report);
     // Anything graded as harmful is never suggested, whatever else is true.
     for e in kb.entries() {
         if e.evidence == crate::Evidence::X && !matches!(e.kind, Kind::Trigger | Kind::Condition) {
@@ -237,15 +247,136 @@ pub fn assess(
     report
 }
 
-fn drug_flags(person: &Resolved, kb: &KnowledgeBase, rules: &Rules, report: &mut SafetyReport) {
-    for med in person.medications.iter().chain(&person.supplements) {
-        let Some(id) = &med.id else { continue };
-        if rules.not_aggravating.iter().any(|n| n == id) {
-            continue;
-        }
-        let trigger = med
+/// Pregnancy, breastfeeding, kidney function, age and anaemia: what they change.
+fn person_flags(person: &Resolved, report: &mut SafetyReport) {
+    if person.is_pregnant() {
+        let when = match person.trimester() {
+            Some(3) => " RLS is commonest in the third trimester and usually eases within weeks of the birth.",
+            _ => " RLS often eases within weeks of the birth.",
+        };
+        report.flag(Flag::new(
+            "pregnancy",
+            Level::Caution,
+            None,
+            format!(
+                "In pregnancy, non-drug measures and iron (when tests show it is low) come first; \
+                 take no supplement or herb without your midwife or obstetrician.{when}"
+            ),
+        ));
+    }
+    if person.has_condition("breastfeeding") {
+        report.flag(Flag::new(
+            "breastfeeding",
+            Level::Caution,
+            None,
+            "While breastfeeding, many herbs have no safety data for the baby: take none without \
+             your midwife, health visitor or doctor. Iron, when tests show it is low, is still \
+             the first step.",
+        ));
+    }
+    if let Some(kidney) = person
+        .condition("dialysis")
+        .or_else(|| person.condition("ckd"))
+    {
+        let why = if person.derived.iter().any(|d| d.written == kidney.written) {
+            format!(" (from your {})", kidney.written)
+        } else {
+            String::new()
+        };
+        report.flag(Flag::new(
+            "kidney",
+            Level::Caution,
+            None,
+            format!(
+                "With reduced kidney function{why}, magnesium and potassium are left out of the \
+                 plan, some medicine doses need lowering, and iron thresholds differ: plan \
+                 supplements with your kidney team."
+            ),
+        ));
+    }
+    if person.has_condition("under-18") {
+        report.flag(Flag::new(
+            "age",
+            Level::Doctor,
+            Some("under-18".into()),
+            "RLS in children and teenagers should be assessed by a doctor. Iron is considered \
+             when ferritin is below 50 ng/mL, at a dose the doctor sets by weight (about 3 mg per \
+             kg a day), never the adult tablet dose.",
+        ));
+    }
+    if person.has_condition("older-adult") {
+        report.flag(Flag::new(
+            "age",
+            Level::Caution,
+            Some("older-adult".into()),
+            "At 65 and over, anything sedating (valerian, sleeping pills, gabapentin or \
+             pregabalin, antihistamines) raises the risk of falls and confusion: start low, and \
+             get up slowly at night.",
+        ));
+    }
+    if let Some(anaemia) = person.condition("anaemia") {
+        report.flag(Flag::new(
+            "anaemia",
+            Level::Doctor,
+            Some(anaemia.written.clone()),
+            format!(
+                "{}: that is anaemia. With RLS it often means iron deficiency, which is a cause \
+                 to find, not only to treat: ask your doctor to look for it (heavy periods, \
+                 blood donation, loss from the gut).",
+                capitalised(&anaemia.written)
+            ),
+        ));
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A prescription medicine the person takes for something other than RLS: it is never paused
+/// or questioned as an RLS treatment, only mentioned to the prescriber.
+pub fn for_other_condition(kb: &KnowledgeBase, person: &Resolved, name: &ResolvedName) -> bool {
+    let Some(entry) = name.id.as_deref().and_then(|id| kb.get(id)) else {
+        return false;
+    };
+    if !entry.prescription {
+        return false;
+    }
+    let treats = |e: &crate::Entry| {
+        let other = e.indications.iter().any(|c| c != "rls" && person.has_condition(c));
+        let not_rls = !e.indications.is_empty() && !e.indications.iter().any(|c| c == "rls");
+        other || not_rls || e.indications.is_empty()
+    };
+    // A drug without its own list inherits its class's ("Sinemet" is levodopa).
+    treats(entry)
+        && name
             .groups
             .iter()
+            .filter_map(|g| kb.get(g))
+            .all(|g| g.indications.is_empty() || treats(g))
+}
+
+fn drug_flags(person: &Resolved, kb: &KnowledgeBase, rules: &Rules, report: &mut SafetyReport) {
+    let calm = |id: &str| {
+        kb.groups_of(id)
+            .iter()
+            .any(|g| rules.not_aggravating.iter().any(|n| n == g))
+    };
+    for med in person.taken() {
+        let Some(id) = &med.id else { continue };
+        // Every ingredient counts: "Tylenol PM" is a sedating antihistamine too.
+        let parts: Vec<&str> = if med.reading.ingredients.is_empty() {
+            vec![id.as_str()]
+        } else {
+            med.reading.ingredients.iter().map(String::as_str).collect()
+        };
+        let trigger = parts
+            .iter()
+            .filter(|p| !calm(p))
+            .flat_map(|p| kb.groups_of(p))
             .filter_map(|g| kb.get(g))
             .find(|g| g.kind == Kind::Trigger);
         if let Some(group) = trigger {
@@ -298,6 +429,34 @@ fn drug_flags(person: &Resolved, kb: &KnowledgeBase, rules: &Rules, report: &mut
                         med.written
                     )
                 },
+            ));
+        }
+        let graded_against = med
+            .groups
+            .iter()
+            .filter_map(|g| kb.get(g))
+            .any(|e| e.evidence == crate::Evidence::X && e.kind == Kind::Medication);
+        if graded_against && for_other_condition(kb, person, med) {
+            let dopamine = med
+                .groups
+                .iter()
+                .any(|g| g == "dopamine-agonist" || g == "levodopa");
+            report.flag(Flag::new(
+                "tell-prescriber",
+                Level::Info,
+                Some(med.written.clone()),
+                format!(
+                    "You take {}. It is not suggested as an RLS treatment, but it may be exactly \
+                     right for what it was prescribed for: keep taking it as prescribed and tell \
+                     the prescriber you have RLS.{}",
+                    med.written,
+                    if dopamine {
+                        " Dopamine medicines can make RLS come earlier or spread (augmentation): \
+                         say so if you notice it."
+                    } else {
+                        ""
+                    }
+                ),
             ));
         }
     }

@@ -44,7 +44,61 @@ pub struct Ceiling {
     pub max: f64,
     pub unit: String,
     pub per: String,
+    /// Other units a dose of this remedy is written in: value in `unit` = value x factor.
+    pub equivalents: Vec<Equivalent>,
     pub message: String,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Equivalent {
+    pub unit: String,
+    pub factor: f64,
+}
+
+/// A condition the engine works out from what the person told us.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Derive {
+    pub condition: String,
+    pub from: DeriveFrom,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeriveFrom {
+    /// The latest result below a cut-off (a different one for men, where it differs).
+    LabBelow {
+        lab: String,
+        below: f64,
+        below_if_male: Option<f64>,
+    },
+    AgeAtLeast(u32),
+    AgeBelow(u32),
+    /// A symptom answer of yes.
+    Symptom(String),
+    /// `breastfeeding = true` in the profile.
+    Breastfeeding,
+}
+
+/// A pair a caution names that the engine enforces outside the block and interaction rules
+/// (the iron decision, the dose ceilings), said in words so a reviewer can check it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handled {
+    pub remedy: String,
+    pub when: String,
+    pub by: String,
+}
+
+/// A measured deficiency that deserves correcting with the doctor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deficiency {
+    pub lab: String,
+    pub below: f64,
+    pub remedy: String,
+    pub title: String,
+    pub why: String,
     pub sources: Vec<String>,
 }
 
@@ -60,6 +114,12 @@ pub struct IronThresholds {
     pub lab_max_age_days: i64,
     pub retest_days: u32,
     pub oral_elemental_mg: f64,
+    /// Under 18: iron below this ferritin (ng/mL), dose set by the doctor.
+    pub child_ferritin_max: f64,
+    /// CRP (mg/L) above which ferritin may be falsely reassuring.
+    pub crp_high: f64,
+    /// Conditions that stop iron tablets being absorbed: IV iron is often needed.
+    pub malabsorption: Vec<String>,
     pub sources: Vec<String>,
 }
 
@@ -70,6 +130,11 @@ pub struct Rules {
     pub blocks: Vec<Block>,
     pub interactions: Vec<Interaction>,
     pub ceilings: Vec<Ceiling>,
+    pub derived: Vec<Derive>,
+    pub deficiencies: Vec<Deficiency>,
+    pub handled: Vec<Handled>,
+    /// The plan's content (`plan.toml`), checked against the same knowledge base.
+    pub plan: crate::plan::PlanContent,
 }
 
 #[derive(Deserialize)]
@@ -108,7 +173,40 @@ struct RawCeiling {
     max: f64,
     unit: String,
     per: String,
+    #[serde(default)]
+    equivalents: Vec<Equivalent>,
     message: String,
+    sources: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeriveFrom {
+    lab: Option<String>,
+    below: Option<f64>,
+    below_if_male: Option<f64>,
+    age_at_least: Option<u32>,
+    age_below: Option<u32>,
+    symptom: Option<String>,
+    profile: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDerive {
+    condition: String,
+    from: RawDeriveFrom,
+    sources: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeficiency {
+    lab: String,
+    below: f64,
+    remedy: String,
+    title: String,
+    why: String,
     sources: Vec<String>,
 }
 
@@ -129,6 +227,12 @@ struct RawRules {
     interaction: Vec<RawInteraction>,
     #[serde(default)]
     ceiling: Vec<RawCeiling>,
+    #[serde(default)]
+    derive: Vec<RawDerive>,
+    #[serde(default)]
+    deficiency: Vec<RawDeficiency>,
+    #[serde(default)]
+    handled: Vec<Handled>,
 }
 
 /// The rules compiled into the binary.
@@ -221,9 +325,77 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    fn lab(&mut self, rule: &str, field: &str, id: &str) {
+        if self.kb.get(id).is_none_or(|e| e.lab.is_none()) {
+            self.issue(rule, field, format!("'{id}' is not a lab test in the knowledge base"));
+        }
+    }
+
+    fn derive_from(&mut self, rule: &str, raw: RawDeriveFrom) -> Option<DeriveFrom> {
+        let mut all = Vec::new();
+        if let Some(lab) = raw.lab {
+            self.lab(rule, "from.lab", &lab);
+            match raw.below {
+                Some(below) => all.push(DeriveFrom::LabBelow {
+                    lab,
+                    below,
+                    below_if_male: raw.below_if_male,
+                }),
+                None => self.issue(rule, "from.below", "a lab needs its cut-off".into()),
+            }
+        }
+        if let Some(age) = raw.age_at_least {
+            all.push(DeriveFrom::AgeAtLeast(age));
+        }
+        if let Some(age) = raw.age_below {
+            all.push(DeriveFrom::AgeBelow(age));
+        }
+        if let Some(symptom) = raw.symptom {
+            if crate::profile::symptom_answer(&Default::default(), &symptom).is_none() {
+                self.issue(
+                    rule,
+                    "from.symptom",
+                    format!("'{symptom}' is not a yes/no symptom question of the profile"),
+                );
+            }
+            all.push(DeriveFrom::Symptom(symptom));
+        }
+        match raw.profile.as_deref() {
+            Some("breastfeeding") => all.push(DeriveFrom::Breastfeeding),
+            Some(other) => self.issue(
+                rule,
+                "from.profile",
+                format!("unknown profile answer '{other}' (accepted: breastfeeding)"),
+            ),
+            None => {}
+        }
+        if all.len() != 1 {
+            self.issue(
+                rule,
+                "from",
+                "needs exactly one of lab (with below), age_at_least, age_below, symptom or profile"
+                    .into(),
+            );
+            return None;
+        }
+        all.pop()
+    }
+}
+
 impl Rules {
-    /// Parses and validates rules against the knowledge base they refer to.
+    /// Parses and validates rules against the knowledge base they refer to, with the bundled
+    /// plan content.
     pub fn from_toml(file: &str, text: &str, kb: &KnowledgeBase) -> Result<Rules, LoadError> {
+        Self::from_files((file, text), ("plan.toml", crate::plan::BUNDLED_PLAN), kb)
+    }
+
+    /// Parses and validates the rules and the plan content together.
+    pub fn from_files(
+        (file, text): (&str, &str),
+        (plan_file, plan_text): (&str, &str),
+        kb: &KnowledgeBase,
+    ) -> Result<Rules, LoadError> {
         let raw: RawRules = toml::from_str(text).map_err(|e| LoadError {
             issues: vec![KbIssue {
                 file: file.to_string(),
@@ -284,26 +456,83 @@ impl Rules {
             if !(x.max.is_finite() && x.max > 0.0) {
                 c.issue(&name, "max", "must be a positive number".into());
             }
+            for (k, e) in x.equivalents.iter().enumerate() {
+                if !(e.factor.is_finite() && e.factor > 0.0) {
+                    c.issue(
+                        &name,
+                        &format!("equivalents[{k}].factor"),
+                        "must be a positive number".into(),
+                    );
+                }
+            }
             ceilings.push(Ceiling {
                 remedy: x.remedy,
                 max: x.max,
                 unit: x.unit,
                 per: x.per,
+                equivalents: x.equivalents,
                 message: x.message,
                 sources: x.sources,
             });
         }
-        if c.issues.is_empty() {
-            Ok(Rules {
-                iron: raw.iron,
-                not_aggravating: raw.triggers.not_aggravating,
-                blocks,
-                interactions,
-                ceilings,
-            })
-        } else {
-            Err(LoadError { issues: c.issues })
+        let mut derived = Vec::new();
+        for (i, d) in raw.derive.into_iter().enumerate() {
+            let name = format!("derive[{i}] ({})", d.condition);
+            c.id(&name, "condition", &d.condition);
+            c.sources(&name, &d.sources);
+            if let Some(from) = c.derive_from(&name, d.from) {
+                derived.push(Derive {
+                    condition: d.condition,
+                    from,
+                    sources: d.sources,
+                });
+            }
         }
+        let mut deficiencies = Vec::new();
+        for (i, d) in raw.deficiency.into_iter().enumerate() {
+            let name = format!("deficiency[{i}] ({})", d.lab);
+            c.lab(&name, "lab", &d.lab);
+            c.id(&name, "remedy", &d.remedy);
+            c.sources(&name, &d.sources);
+            deficiencies.push(Deficiency {
+                lab: d.lab,
+                below: d.below,
+                remedy: d.remedy,
+                title: d.title,
+                why: d.why,
+                sources: d.sources,
+            });
+        }
+        for (i, h) in raw.handled.iter().enumerate() {
+            let name = format!("handled[{i}] ({})", h.remedy);
+            c.id(&name, "remedy", &h.remedy);
+            c.id(&name, "when", &h.when);
+            if h.by.trim().is_empty() {
+                c.issue(&name, "by", "must say what enforces it".into());
+            }
+        }
+        for (i, id) in raw.iron.malabsorption.iter().enumerate() {
+            c.id("iron", &format!("malabsorption[{i}]"), id);
+        }
+        let plan = crate::plan::PlanContent::from_toml(plan_file, plan_text, kb, &raw.iron);
+        if let Err(e) = &plan {
+            c.issues.extend(e.issues.iter().cloned());
+        }
+        let (true, Ok(plan)) = (c.issues.is_empty(), plan) else {
+            return Err(LoadError { issues: c.issues });
+        };
+        let rules = Rules {
+            plan,
+            iron: raw.iron,
+            not_aggravating: raw.triggers.not_aggravating,
+            blocks,
+            interactions,
+            ceilings,
+            derived,
+            deficiencies,
+            handled: raw.handled,
+        };
+        Ok(rules)
     }
 
     pub fn ceiling(&self, remedy: &str) -> Option<&Ceiling> {

@@ -5,7 +5,9 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use quietlegs_core::cabinet::{self, Explanation, Field};
 use quietlegs_core::profile::{Profile, ProfileFormat};
+use quietlegs_core::questionnaire::{self, QuestionKind};
 use serde_json::{Map, Value, json};
 
 use super::{Chrome, FormError, error_page, render, render_invalid};
@@ -15,77 +17,27 @@ use crate::error::ApiError;
 use crate::forms::FormData;
 use crate::service;
 
-/// The five essential criteria, asked as yes/no facts.
-const CRITERIA: &[(&str, &str)] = &[
-    (
-        "urge_to_move",
-        "Do you get an urge to move your legs, usually with unpleasant feelings in them?",
-    ),
-    (
-        "worse_at_rest",
-        "Does it start or get worse when you rest, sit or lie down?",
-    ),
-    (
-        "relieved_by_movement",
-        "Does moving (walking, stretching) ease it, at least while you keep moving?",
-    ),
-    (
-        "evening_or_night",
-        "Is it worse in the evening or at night than during the day?",
-    ),
-    (
-        "not_explained_by_other",
-        "As far as you know, is it not just cramps, arthritis, a sore position or swelling?",
-    ),
-];
+/// The yes/no screening questions, from the one table the terminal `assess` also asks.
+fn criteria() -> impl Iterator<Item = (&'static str, &'static str)> {
+    questionnaire::of_kind(&[QuestionKind::Criterion]).map(|q| (q.id, q.text))
+}
 
 /// Look-alikes and red flags: ticked is yes, unticked is no (the person saw the question).
-const CHECKS: &[(&str, &str)] = &[
-    (
-        "painful_hard_muscle_knot",
-        "A painful, hard knot in the muscle (a cramp)",
-    ),
-    (
-        "eased_by_stretching_only",
-        "Only stretching that one muscle eases it",
-    ),
-    (
-        "eased_by_position_change_only",
-        "Just changing position eases it, without needing to keep moving",
-    ),
-    ("numbness", "Numbness in the feet or legs"),
-    (
-        "burning_constant",
-        "Burning pain that is there all day, not only at rest or at night",
-    ),
-    (
-        "pain_when_walking_eased_by_rest",
-        "Calf pain when walking that eases when you stop",
-    ),
-    (
-        "one_leg_swollen_red_hot",
-        "One leg swollen, red, warm or tender",
-    ),
-    (
-        "new_weakness_or_bladder_change",
-        "New weakness in a leg, or changes in bladder or bowel control",
-    ),
-    ("rapidly_worsening", "It has got much worse within weeks"),
-    (
-        "started_after_new_medicine",
-        "It started or got worse after a new medicine",
-    ),
-    (
-        "earlier_or_spreading_on_treatment",
-        "On an RLS medicine, it now starts earlier or spreads to the arms",
-    ),
-    (
-        "thoughts_of_self_harm",
-        "Thoughts of harming yourself because of sleep loss or low mood",
-    ),
-];
+fn checks() -> impl Iterator<Item = (&'static str, &'static str)> {
+    questionnaire::of_kind(&[QuestionKind::LookAlike, QuestionKind::RedFlag]).map(|q| (q.id, q.text))
+}
 
-const YES_NO_TOP: &[(&str, &str)] = &[("pregnant", "Are you pregnant?")];
+fn question_text(id: &str) -> &'static str {
+    questionnaire::QUESTIONS
+        .iter()
+        .find(|q| q.id == id)
+        .map_or("", |q| q.text)
+}
+
+const YES_NO_TOP: &[(&str, &str)] = &[
+    ("pregnant", "Are you pregnant?"),
+    ("breastfeeding", "Are you breastfeeding?"),
+];
 
 const HABIT_FLAGS: &[(&str, &str)] = &[
     (
@@ -110,8 +62,69 @@ struct AssessPage {
     checks: Vec<Question>,
     top_flags: Vec<Question>,
     habit_flags: Vec<Question>,
+    nights_text: &'static str,
+    onset_text: &'static str,
+    distress_text: &'static str,
+    readings: Readings,
     v: Map<String, Value>,
     error: Option<FormError>,
+}
+
+/// How each typed line was read, per list, shown under its field.
+#[derive(Default)]
+struct Readings {
+    conditions: Vec<Explanation>,
+    medications: Vec<Explanation>,
+    supplements: Vec<Explanation>,
+}
+
+/// The reading of one list, as a fragment the page swaps in while the person types.
+#[derive(Template)]
+#[template(path = "readings.html")]
+struct ReadingsFragment {
+    items: Vec<Explanation>,
+}
+
+const LISTS: [(&str, Field); 3] = [
+    ("conditions", Field::Condition),
+    ("medications", Field::Medication),
+    ("supplements", Field::Supplement),
+];
+
+fn read_list(app: &AppState, text: &str, field: Field) -> Vec<Explanation> {
+    cabinet::explain_list(app.kb(), app.rules(), text, field)
+}
+
+fn readings(app: &AppState, v: &Value) -> Readings {
+    let text = |key: &str| -> String {
+        match v.get(key) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Some(Value::String(s)) => s.clone(),
+            _ => String::new(),
+        }
+    };
+    Readings {
+        conditions: read_list(app, &text("conditions"), Field::Condition),
+        medications: read_list(app, &text("medications"), Field::Medication),
+        supplements: read_list(app, &text("supplements"), Field::Supplement),
+    }
+}
+
+/// `GET /assess/read?medications=...`: how the typed lines of one list are read.
+pub async fn read(
+    State(app): State<AppState>,
+    PageUser(_me): PageUser,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let items = LISTS
+        .iter()
+        .find_map(|(key, field)| query.get(*key).map(|text| read_list(&app, text, *field)))
+        .unwrap_or_default();
+    render(&ReadingsFragment { items })
 }
 
 impl AssessPage {
@@ -154,12 +167,11 @@ fn answer(v: &Value, path: &[&str]) -> String {
 }
 
 fn questions(
-    list: &'static [(&'static str, &'static str)],
+    list: impl Iterator<Item = (&'static str, &'static str)>,
     v: &Value,
     section: &[&str],
 ) -> Vec<Question> {
-    list.iter()
-        .map(|(name, text)| {
+    list.map(|(name, text)| {
             let mut path = section.to_vec();
             path.push(name);
             Question {
@@ -179,10 +191,14 @@ fn assess_page(
 ) -> AssessPage {
     AssessPage {
         chrome: Chrome::new(app, Some(me), "assess"),
-        criteria: questions(CRITERIA, &v, &["symptoms"]),
-        checks: questions(CHECKS, &v, &["symptoms"]),
-        top_flags: questions(YES_NO_TOP, &v, &[]),
-        habit_flags: questions(HABIT_FLAGS, &v, &["habits"]),
+        criteria: questions(criteria(), &v, &["symptoms"]),
+        checks: questions(checks(), &v, &["symptoms"]),
+        top_flags: questions(YES_NO_TOP.iter().copied(), &v, &[]),
+        habit_flags: questions(HABIT_FLAGS.iter().copied(), &v, &["habits"]),
+        nights_text: question_text("nights_per_week"),
+        onset_text: question_text("onset"),
+        distress_text: question_text("distress"),
+        readings: readings(app, &v),
         v: v.as_object().cloned().unwrap_or_default(),
         error,
     }
@@ -238,15 +254,7 @@ fn yes_no(form: &FormData, name: &str) -> Result<Option<Value>, ApiError> {
 }
 
 fn list(form: &FormData, name: &str) -> Value {
-    let items: Vec<String> = form
-        .get(name)
-        .unwrap_or("")
-        .split([',', '\n', ';'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    json!(items)
+    json!(cabinet::split_list(form.get(name).unwrap_or("")))
 }
 
 /// The form as a profile document; unanswered fields stay out (unknown, never "no").
@@ -261,13 +269,15 @@ fn profile_json(form: &FormData, previous: Option<&Profile>) -> Result<Value, Ap
     for key in ["sex", "bedtime", "timezone"] {
         put(&mut top, key, form.get(key).map(|v| json!(v)));
     }
-    put(&mut top, "pregnant", yes_no(form, "pregnant")?);
+    for (name, _) in YES_NO_TOP {
+        put(&mut top, name, yes_no(form, name)?);
+    }
     let mut symptoms = Map::new();
-    for (name, _) in CRITERIA {
+    for (name, _) in criteria() {
         put(&mut symptoms, name, yes_no(form, name)?);
     }
-    for (name, _) in CHECKS {
-        symptoms.insert((*name).into(), json!(form.get(name).is_some()));
+    for (name, _) in checks() {
+        symptoms.insert(name.into(), json!(form.get(name).is_some()));
     }
     put(
         &mut symptoms,
@@ -330,6 +340,10 @@ pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Byt
             return render_invalid(&assess_page(&app, &me, echo, Some(e.into())));
         }
     };
+    // "Check how we read it": show the readings without saving (the no-script path).
+    if form.get("action") == Some("check") {
+        return render(&assess_page(&app, &me, doc, None));
+    }
     let checked = Profile::parse(&doc.to_string(), ProfileFormat::Json)
         .map_err(|e| ApiError::field(e.field.clone(), e.message.clone()))
         .and_then(|p| service::check_profile(&app, &p).map(|()| p));
@@ -353,7 +367,7 @@ fn echo(form: &FormData) -> Value {
             "no" => json!(false),
             other => json!(other),
         };
-        if CRITERIA.iter().chain(CHECKS).any(|(n, _)| n == k)
+        if criteria().chain(checks()).any(|(n, _)| n == k)
             || ["nights_per_week", "onset", "distress", "irls_total"].contains(&k.as_str())
         {
             symptoms.insert(k.clone(), value);

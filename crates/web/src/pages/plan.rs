@@ -25,6 +25,7 @@ struct PlanPage<'a> {
     urgent: Vec<&'a str>,
     doctor: Vec<&'a str>,
     cautions: Vec<&'a str>,
+    info: Vec<&'a str>,
     groups: Vec<StageGroup<'a>>,
     excluded: Vec<(String, &'a str)>,
 }
@@ -96,6 +97,7 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
         urgent: by_level(Level::Urgent),
         doctor: by_level(Level::Doctor),
         cautions: by_level(Level::Caution),
+        info: by_level(Level::Info),
         groups,
         excluded,
         plan,

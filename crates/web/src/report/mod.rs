@@ -130,10 +130,10 @@ impl Report {
             let met = s.criteria.iter().filter(|c| c.met == Some(true)).count();
             screening.push(format!(
                 "IRLSSG essential criteria: {met} of 5 met ({}).",
-                if s.criteria_met {
-                    "criteria met"
-                } else {
-                    "criteria not met"
+                match s.criteria_met {
+                    Some(true) => "criteria met",
+                    Some(false) => "criteria not met",
+                    None => "not yet determinable: a criterion is unanswered",
                 }
             ));
             if let Some(c) = s.course {
