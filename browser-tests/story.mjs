@@ -121,10 +121,21 @@ async function main() {
     await page.selectOption("#distress", "moderate");
     await page.fill("#bedtime", "22:30");
     await page.fill("#timezone", "Europe/Berlin");
-    await page.fill("#medications", "Benadryl");
+    await page.fill("#medications", "Benadryl at night");
+    // How the line was read shows under the field before anything is saved.
+    await page.waitForSelector("#medications-read li", { timeout: 5000 });
+    const read = await page.textContent("#medications-read");
+    check(/Diphenhydramine/.test(read), `the medicine line is shown as read before saving (${read})`);
+    check(/worsen RLS/.test(read), "the reading says the antihistamine can worsen RLS");
+    await page.fill("#supplements", "zzqqxx drops");
+    await page.waitForSelector("#supplements-read li", { timeout: 5000 });
+    check(/check the spelling/i.test(await page.textContent("#supplements-read")),
+      "an unrecognised line is said, with what to do");
+    await page.fill("#supplements", "");
     await page.fill("#caffeine_mg_per_day", "300");
     await Promise.all([page.waitForURL("**/plan"), page.click("form.wizard button[type=submit]")]);
     const planText = await page.textContent("main");
+    check(/sedating antihistamine/i.test(planText), "the plan warns about the antihistamine");
     check(/Your plan/.test(planText), "the plan is shown after the assessment");
     check(/not medical advice/i.test(planText), "the plan says it is not medical advice");
     check(/Why:/.test(planText), "plan steps say why");

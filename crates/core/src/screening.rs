@@ -112,11 +112,7 @@ fn mimic_questions(s: &Symptoms) -> [(&'static str, Option<bool>); 6] {
     ]
 }
 
-fn summary(
-    criteria: &[CriterionAnswer],
-    met: Option<bool>,
-    mimics: &[&'static str],
-) -> String {
+fn summary(criteria: &[CriterionAnswer], met: Option<bool>, mimics: &[&'static str]) -> String {
     let yes = criteria.iter().filter(|c| c.met == Some(true)).count();
     let open: Vec<&CriterionAnswer> = criteria.iter().filter(|c| c.met.is_none()).collect();
     match met {
@@ -128,14 +124,20 @@ fn summary(
         Some(false) => format!("{yes} of 5 criteria met; at least one is answered no."),
         None => {
             let lookalikes = open.iter().any(|c| c.id == "not_explained_by_other");
-            let others = open.iter().filter(|c| c.id != "not_explained_by_other").count();
+            let others = open
+                .iter()
+                .filter(|c| c.id != "not_explained_by_other")
+                .count();
             let what = match (others, lookalikes) {
                 (0, true) => "answer the look-alike questions".to_string(),
                 (n, true) => format!(
                     "answer the {n} open question{} and the look-alike questions",
                     if n == 1 { "" } else { "s" }
                 ),
-                (n, false) => format!("answer the {n} open question{}", if n == 1 { "" } else { "s" }),
+                (n, false) => format!(
+                    "answer the {n} open question{}",
+                    if n == 1 { "" } else { "s" }
+                ),
             };
             format!("{yes} of 5 criteria met so far; {what} to finish the screening.")
         }

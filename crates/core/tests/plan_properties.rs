@@ -3,6 +3,7 @@
 
 use jiff::civil::{Date, date};
 use proptest::prelude::*;
+use quietlegs_core::cabinet::{self, Field};
 use quietlegs_core::knowledge;
 use quietlegs_core::plan::{self, Stage};
 use quietlegs_core::profile::{
@@ -221,7 +222,50 @@ proptest! {
         for item in &plan.routine {
             prop_assert!(!report.blocks(&item.id), "blocked routine item {}", item.id);
         }
+        // A medicine taken for something other than RLS is never under "discuss or pause".
+        let prepared = safety::prepare(&person, kb, rules);
+        for step in plan.steps.iter().filter(|s| s.stage == Stage::Stop) {
+            for line in prepared.taken().filter(|l| l.id.as_deref() == Some(step.id.as_str())) {
+                prop_assert!(
+                    !safety::for_other_condition(kb, &prepared, line),
+                    "{} (for another condition) is under stop", line.written
+                );
+            }
+        }
         let json = serde_json::to_string(&plan);
         prop_assert!(json.is_ok());
+    }
+}
+
+/// What a person did not write must not come out as a harmful (X-graded) remedy.
+fn odd_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC{0,120}",
+        "[0-9 .,]{0,60}",
+        "[a-z ]{0,40}",
+        "[A-Za-z0-9+/&,.() -]{0,80}",
+        Just("x".repeat(10_000)),
+        Just("9".repeat(10_000)),
+        Just("mg ".repeat(3_000)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(600))]
+
+    #[test]
+    fn no_line_panics_or_invents_a_harmful_remedy(line in odd_line()) {
+        let kb = knowledge::bundled().expect("kb");
+        for field in [Field::Medication, Field::Supplement, Field::Condition] {
+            let r = cabinet::read_line(kb, &line, field);
+            if let Some(id) = &r.id {
+                let entry = kb.get(id).expect("resolved ids exist");
+                prop_assert!(
+                    entry.evidence != quietlegs_core::Evidence::X,
+                    "{line:?} resolved to {id}, graded X"
+                );
+            }
+            let _ = r.per_day();
+        }
     }
 }

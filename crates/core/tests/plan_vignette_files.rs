@@ -120,7 +120,7 @@ fn profile_text(case: &Case) -> String {
     toml::to_string(&p).expect("profile serialises")
 }
 
-fn split2<'a>(s: &'a str, sep: char) -> (&'a str, Option<&'a str>) {
+fn split2(s: &str, sep: char) -> (&str, Option<&str>) {
     match s.split_once(sep) {
         Some((a, b)) => (a, Some(b)),
         None => (s, None),
@@ -129,7 +129,9 @@ fn split2<'a>(s: &'a str, sep: char) -> (&'a str, Option<&'a str>) {
 
 fn stage_matches(step: &plan::Step, stage: &str) -> bool {
     stage == "*"
-        || serde_json::to_value(step.stage).ok().and_then(|v| v.as_str().map(String::from))
+        || serde_json::to_value(step.stage)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
             == Some(stage.to_string())
 }
 
@@ -296,8 +298,8 @@ fn every_vignette_file_holds() {
     let mut total = 0;
     for path in &files {
         let text = std::fs::read_to_string(path).expect("read vignette file");
-        let file: File = toml::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let file: File =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let name = path.file_name().map(|n| n.to_string_lossy().to_string());
         for case in &file.case {
             total += 1;

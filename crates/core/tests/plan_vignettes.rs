@@ -138,7 +138,10 @@ fn a_missing_answer_is_unknown_not_no() {
     let plan = plan_of(&text);
     assert_eq!(plan.screening.criteria_met, None);
     assert!(plan.screening.unanswered.contains(&"urge_to_move"));
-    assert!(!has_flag(&plan, "not-rls"), "unanswered is unknown, never no");
+    assert!(
+        !has_flag(&plan, "not-rls"),
+        "unanswered is unknown, never no"
+    );
     let open = plan
         .flags
         .iter()
@@ -347,7 +350,10 @@ fn ferritin_in_micrograms_per_litre_is_the_same_number() {
 #[test]
 fn low_tsat_with_ferritin_above_75_is_iv_iron_through_a_doctor() {
     let plan = plan_of(&profile("", "", &labs("120", "15", "2026-10-01")));
-    assert!(step(&plan, "iron-oral").is_none(), "tablets only at ferritin 75 or below");
+    assert!(
+        step(&plan, "iron-oral").is_none(),
+        "tablets only at ferritin 75 or below"
+    );
     assert_eq!(excluded_reason(&plan, "iron-oral"), Some("iv-only"));
     assert_eq!(step(&plan, "iron-iv").map(|s| s.stage), Some(Stage::Iron));
     let iv = plan

@@ -234,10 +234,7 @@ pub fn router(state: AppState) -> Router {
             "/assess",
             get(pages::assess::page).post(pages::assess::save),
         )
-        .route(
-            "/assess/read",
-            get(pages::assess::read),
-        )
+        .route("/assess/read", get(pages::assess::read))
         .route("/plan", get(pages::plan::page))
         .route("/report", get(pages::report::page))
         .route("/report.pdf", get(pages::report::pdf))

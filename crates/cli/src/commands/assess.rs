@@ -14,10 +14,10 @@ use serde::Serialize;
 
 use super::profile_input;
 use crate::Global;
-use quietlegs_store::Store;
 use crate::database::{self, block_on};
 use crate::error::UsageError;
 use crate::text;
+use quietlegs_store::Store;
 
 #[derive(Debug, Args)]
 pub struct AssessArgs {
@@ -147,9 +147,10 @@ pub fn ask(input: &mut impl BufRead, out: &mut impl Write) -> Result<Profile> {
         }
         loop {
             let (prompt, hint) = match q.kind {
-                QuestionKind::Number { min, max } => {
-                    (format!("{} ({min}-{max})", q.text), format!("a number from {min} to {max}"))
-                }
+                QuestionKind::Number { min, max } => (
+                    format!("{} ({min}-{max})", q.text),
+                    format!("a number from {min} to {max}"),
+                ),
                 QuestionKind::Choice(words) => (
                     format!("{} ({})", q.text, words.join(", ")),
                     "one of the words".to_string(),
@@ -238,7 +239,11 @@ mod tests {
         let profile = ask(&mut answers.as_bytes(), &mut out).expect("asks");
         let shown = String::from_utf8(out).expect("utf-8");
         for q in questionnaire::QUESTIONS {
-            assert!(shown.contains(q.text), "the terminal did not ask: {}", q.text);
+            assert!(
+                shown.contains(q.text),
+                "the terminal did not ask: {}",
+                q.text
+            );
         }
         let s = &profile.symptoms;
         assert_eq!(s.urge_to_move, Some(true));
@@ -254,6 +259,10 @@ mod tests {
         let profile = ask(&mut input, &mut out).expect("asks");
         assert_eq!(profile.symptoms.urge_to_move, None, "skipped is unknown");
         assert_eq!(profile.symptoms.worse_at_rest, Some(true));
-        assert!(String::from_utf8(out).expect("utf-8").contains("Please type y or n"));
+        assert!(
+            String::from_utf8(out)
+                .expect("utf-8")
+                .contains("Please type y or n")
+        );
     }
 }

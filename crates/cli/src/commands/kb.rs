@@ -359,9 +359,8 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     let (what, files, rules, plan) = match &dir {
         Some(dir) => {
             let all = read_dir_files(dir)?;
-            let named = |name: &str, wanted: &str| {
-                Path::new(name).file_name().is_some_and(|f| f == wanted)
-            };
+            let named =
+                |name: &str, wanted: &str| Path::new(name).file_name().is_some_and(|f| f == wanted);
             let pick = |wanted: &str| all.iter().find(|(n, _)| named(n, wanted)).cloned();
             let (rules, plan) = (pick(RULES_FILE), pick(PLAN_FILE));
             let files: Vec<(String, String)> = all
@@ -377,8 +376,16 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
                 .map(|(n, t)| (n.to_string(), t.to_string()))
                 .collect();
             let rules = (RULES_FILE.to_string(), safety::BUNDLED_RULES.to_string());
-            let plan = (PLAN_FILE.to_string(), quietlegs_core::plan::BUNDLED_PLAN.to_string());
-            ("built-in knowledge".to_string(), files, Some(rules), Some(plan))
+            let plan = (
+                PLAN_FILE.to_string(),
+                quietlegs_core::plan::BUNDLED_PLAN.to_string(),
+            );
+            (
+                "built-in knowledge".to_string(),
+                files,
+                Some(rules),
+                Some(plan),
+            )
         }
     };
     let plan = plan.unwrap_or_else(|| {
@@ -390,8 +397,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     let result = KnowledgeBase::from_files(&files).and_then(|kb| {
         let rules = match &rules {
             Some((name, text)) => {
-                let rules =
-                    safety::Rules::from_files((name, text), (&plan.0, &plan.1), &kb)?;
+                let rules = safety::Rules::from_files((name, text), (&plan.0, &plan.1), &kb)?;
                 // A caution that names another entry promises a rule; one no rule keeps fails.
                 let uncovered = safety::uncovered_cautions(&kb, &rules);
                 if !uncovered.is_empty() {

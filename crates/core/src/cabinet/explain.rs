@@ -22,11 +22,11 @@ fn name_of(kb: &KnowledgeBase, id: &str) -> String {
 
 fn how_often(f: Frequency) -> String {
     match f {
-        Frequency::Day { times } if times == 1.0 => "once a day".into(),
-        Frequency::Day { times } if times == 2.0 => "twice a day".into(),
-        Frequency::Day { times } if times == 0.5 => "every other day".into(),
+        Frequency::Day { times: 1.0 } => "once a day".into(),
+        Frequency::Day { times: 2.0 } => "twice a day".into(),
+        Frequency::Day { times: 0.5 } => "every other day".into(),
         Frequency::Day { times } => format!("{} times a day", entry_number(times)),
-        Frequency::Week { times } if times == 1.0 => "once a week".into(),
+        Frequency::Week { times: 1.0 } => "once a week".into(),
         Frequency::Week { times } => format!("{} times a week", entry_number(times)),
         Frequency::AsNeeded => "as needed".into(),
     }
@@ -63,7 +63,11 @@ pub fn explain(kb: &KnowledgeBase, rules: &Rules, r: &Reading) -> Explanation {
             .count
             .filter(|c| *c != 1.0)
             .map_or(String::new(), |c| format!("{} x ", entry_number(c)));
-        dose.push(format!("{count}{} {}", entry_number(a.value), a.unit.as_str()));
+        dose.push(format!(
+            "{count}{} {}",
+            entry_number(a.value),
+            a.unit.as_str()
+        ));
     }
     if let Some(f) = r.frequency {
         dose.push(how_often(f));
@@ -99,7 +103,10 @@ pub fn explain(kb: &KnowledgeBase, rules: &Rules, r: &Reading) -> Explanation {
             let Some(group) = kb.get(g) else { continue };
             if group.kind == Kind::Trigger && !seen_groups.contains(&g) {
                 seen_groups.push(g);
-                let article = if group.name.to_lowercase().starts_with(['a', 'e', 'i', 'o', 'u'])
+                let article = if group
+                    .name
+                    .to_lowercase()
+                    .starts_with(['a', 'e', 'i', 'o', 'u'])
                 {
                     "an"
                 } else {
@@ -187,9 +194,15 @@ mod tests {
     fn a_sedating_antihistamine_is_named_as_a_trigger() {
         let kb = crate::knowledge::bundled().expect("kb");
         let rules = crate::safety::bundled_rules().expect("rules");
-        let e = explain(kb, rules, &read_line(kb, "Benadryl at night", Field::Medication));
+        let e = explain(
+            kb,
+            rules,
+            &read_line(kb, "Benadryl at night", Field::Medication),
+        );
         assert!(
-            e.understood.as_deref().is_some_and(|u| u.starts_with("Diphenhydramine")),
+            e.understood
+                .as_deref()
+                .is_some_and(|u| u.starts_with("Diphenhydramine")),
             "{e:?}"
         );
         assert!(e.notes.iter().any(|n| n.contains("worsen RLS")), "{e:?}");

@@ -27,7 +27,12 @@ impl Field {
     /// Kinds a line in this field may name, the likelier first.
     pub(crate) fn kinds(self) -> &'static [Kind] {
         match self {
-            Field::Medication => &[Kind::Medication, Kind::Trigger, Kind::Supplement, Kind::Herb],
+            Field::Medication => &[
+                Kind::Medication,
+                Kind::Trigger,
+                Kind::Supplement,
+                Kind::Herb,
+            ],
             Field::Supplement => &[
                 Kind::Supplement,
                 Kind::Herb,

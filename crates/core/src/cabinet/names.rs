@@ -190,9 +190,7 @@ pub(super) fn find(kb: &KnowledgeBase, tokens: &[Token], taken: &[bool], field: 
         used: vec![false; tokens.len()],
     };
     for span in &kept {
-        for k in span.start..span.end {
-            used[k] = true;
-        }
+        used[span.start..span.end].fill(true);
         let text = render(&tokens[span.start..span.end]);
         if found.form.is_none() {
             found.form = form_of(span.entry, &text);

@@ -83,9 +83,13 @@ impl DoseUnit {
 #[serde(tag = "every", rename_all = "kebab-case")]
 pub enum Frequency {
     /// Times a day (0.5 for every other day).
-    Day { times: f64 },
+    Day {
+        times: f64,
+    },
     /// Times a week.
-    Week { times: f64 },
+    Week {
+        times: f64,
+    },
     AsNeeded,
 }
 
@@ -115,29 +119,201 @@ pub enum TimeWord {
 
 /// Words that carry no meaning of their own on a line.
 pub(super) const FILLER: &[&str] = &[
-    "i", "take", "taking", "took", "takes", "about", "approx", "approximately", "around", "my",
-    "of", "the", "a", "an", "on", "in", "for", "x", "per", "each", "every", "daily", "day",
-    "days", "times", "time", "dose", "doses", "usually", "also", "just", "only", "mostly",
-    "prescribed", "script", "rx", "otc", "brand", "generic", "tab", "tabs", "tablet", "tablets",
-    "pill", "pills", "capsule", "capsules", "cap", "caps", "caplet", "caplets", "softgel",
-    "softgels", "gummy", "gummies", "chewable", "chewables", "spray", "sprays", "sachet",
-    "sachets", "scoop", "scoops", "patch", "patches", "liquid", "powder", "drink", "supplement",
-    "supplements", "med", "meds", "medicine", "medication", "extra", "strength", "and", "or",
-    "to", "at", "by", "mouth", "po", "when", "if", "needed", "before", "after", "with", "bed",
-    "night", "nights", "morning", "mornings", "evening", "evenings", "am", "now", "then", "one",
-    "doctor", "dr", "gave", "given", "me", "from", "new", "old", "some", "kind", "thing", "stuff",
-    "something", "that", "this", "it", "is", "was", "can", "cant", "t", "not", "don", "sure",
-    "what", "called", "name", "forget", "forgot", "remember", "which", "little", "small", "big",
-    "blue", "white", "pink", "yellow", "red", "green", "orange", "low", "high", "still", "since",
-    "year", "years", "ago", "month", "months", "week", "weeks", "sleep", "help", "helps",
+    "i",
+    "take",
+    "taking",
+    "took",
+    "takes",
+    "about",
+    "approx",
+    "approximately",
+    "around",
+    "my",
+    "of",
+    "the",
+    "a",
+    "an",
+    "on",
+    "in",
+    "for",
+    "x",
+    "per",
+    "each",
+    "every",
+    "daily",
+    "day",
+    "days",
+    "times",
+    "time",
+    "dose",
+    "doses",
+    "usually",
+    "also",
+    "just",
+    "only",
+    "mostly",
+    "prescribed",
+    "script",
+    "rx",
+    "otc",
+    "brand",
+    "generic",
+    "tab",
+    "tabs",
+    "tablet",
+    "tablets",
+    "pill",
+    "pills",
+    "capsule",
+    "capsules",
+    "cap",
+    "caps",
+    "caplet",
+    "caplets",
+    "softgel",
+    "softgels",
+    "gummy",
+    "gummies",
+    "chewable",
+    "chewables",
+    "spray",
+    "sprays",
+    "sachet",
+    "sachets",
+    "scoop",
+    "scoops",
+    "patch",
+    "patches",
+    "liquid",
+    "powder",
+    "drink",
+    "supplement",
+    "supplements",
+    "med",
+    "meds",
+    "medicine",
+    "medication",
+    "extra",
+    "strength",
+    "and",
+    "or",
+    "to",
+    "at",
+    "by",
+    "mouth",
+    "po",
+    "when",
+    "if",
+    "needed",
+    "before",
+    "after",
+    "with",
+    "bed",
+    "night",
+    "nights",
+    "morning",
+    "mornings",
+    "evening",
+    "evenings",
+    "am",
+    "now",
+    "then",
+    "one",
+    "doctor",
+    "dr",
+    "gave",
+    "given",
+    "me",
+    "from",
+    "new",
+    "old",
+    "some",
+    "kind",
+    "thing",
+    "stuff",
+    "something",
+    "that",
+    "this",
+    "it",
+    "is",
+    "was",
+    "can",
+    "cant",
+    "t",
+    "not",
+    "don",
+    "sure",
+    "what",
+    "called",
+    "name",
+    "forget",
+    "forgot",
+    "remember",
+    "which",
+    "little",
+    "small",
+    "big",
+    "blue",
+    "white",
+    "pink",
+    "yellow",
+    "red",
+    "green",
+    "orange",
+    "low",
+    "high",
+    "still",
+    "since",
+    "year",
+    "years",
+    "ago",
+    "month",
+    "months",
+    "week",
+    "weeks",
+    "sleep",
+    "help",
+    "helps",
 ];
 
 /// Names for the number of units per dose ("2 tablets", "one capsule").
 const UNIT_FORMS: &[&str] = &[
-    "tab", "tabs", "tablet", "tablets", "pill", "pills", "capsule", "capsules", "cap", "caps",
-    "caplet", "caplets", "softgel", "softgels", "gummy", "gummies", "chewable", "chewables",
-    "lozenge", "lozenges", "sachet", "sachets", "scoop", "scoops", "spray", "sprays", "puff",
-    "puffs", "patch", "patches", "tsp", "teaspoon", "teaspoons", "tbsp", "spoon", "spoonful",
+    "tab",
+    "tabs",
+    "tablet",
+    "tablets",
+    "pill",
+    "pills",
+    "capsule",
+    "capsules",
+    "cap",
+    "caps",
+    "caplet",
+    "caplets",
+    "softgel",
+    "softgels",
+    "gummy",
+    "gummies",
+    "chewable",
+    "chewables",
+    "lozenge",
+    "lozenges",
+    "sachet",
+    "sachets",
+    "scoop",
+    "scoops",
+    "spray",
+    "sprays",
+    "puff",
+    "puffs",
+    "patch",
+    "patches",
+    "tsp",
+    "teaspoon",
+    "teaspoons",
+    "tbsp",
+    "spoon",
+    "spoonful",
 ];
 
 fn number_word(word: &str) -> Option<f64> {
@@ -173,9 +349,9 @@ pub(super) fn tokens(line: &str) -> Vec<Token> {
             'µ' | 'μ' => 'u',
             c => c,
         };
-        if c.is_ascii_digit() {
-            word.push(c);
-        } else if c == '.' && numeric(&word) && chars.peek().is_some_and(char::is_ascii_digit) {
+        let decimal_point =
+            c == '.' && numeric(&word) && chars.peek().is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() || decimal_point {
             word.push(c);
         } else if c == ',' && numeric(&word) && thousands_follow(chars.clone()) {
             // "2,000 IU": a thousands separator.
@@ -399,7 +575,11 @@ pub(super) fn details(tokens: &[Token]) -> Details {
             (Some("a" | "per" | "each" | "every"), Some("week" | "wk"), _) => {
                 set_freq(&mut d, Frequency::Week { times: 1.0 });
             }
-            (Some("a" | "per" | "each" | "every"), Some("day" | "night" | "evening" | "morning"), _) => {
+            (
+                Some("a" | "per" | "each" | "every"),
+                Some("day" | "night" | "evening" | "morning"),
+                _,
+            ) => {
                 set_freq(&mut d, Frequency::Day { times: 1.0 });
             }
             (Some("every"), _, Some("hours" | "hrs" | "hr" | "h")) => {
@@ -444,9 +624,26 @@ pub(super) fn details(tokens: &[Token]) -> Details {
         if let Some(x) = w
             && matches!(
                 x,
-                "bid" | "bd" | "tid" | "tds" | "qid" | "qds" | "od" | "qd" | "daily" | "eod"
-                    | "qod" | "weekly" | "prn" | "occasionally" | "sometimes" | "q4h" | "q6h"
-                    | "q8h" | "q12h" | "alternate"
+                "bid"
+                    | "bd"
+                    | "tid"
+                    | "tds"
+                    | "qid"
+                    | "qds"
+                    | "od"
+                    | "qd"
+                    | "daily"
+                    | "eod"
+                    | "qod"
+                    | "weekly"
+                    | "prn"
+                    | "occasionally"
+                    | "sometimes"
+                    | "q4h"
+                    | "q6h"
+                    | "q8h"
+                    | "q12h"
+                    | "alternate"
             )
         {
             mark(&mut d, i, 1);
@@ -509,6 +706,9 @@ mod tests {
         );
         assert_eq!(d.times, [TimeWord::Bedtime]);
         assert_eq!(details(&tokens("CKD stage 4")).stage.as_deref(), Some("4"));
-        assert_eq!(details(&tokens("ckd stage IIIb")).stage.as_deref(), Some("3b"));
+        assert_eq!(
+            details(&tokens("ckd stage IIIb")).stage.as_deref(),
+            Some("3b")
+        );
     }
 }

@@ -396,7 +396,9 @@ fn check_entry(raw: RawEntry, file: &str, line: usize, issues: &mut Vec<KbIssue>
         );
     }
     let forms = check_forms(raw.forms, &mut r);
-    let guideline = raw.guideline.and_then(|g| check_guideline(g, evidence, &mut r));
+    let guideline = raw
+        .guideline
+        .and_then(|g| check_guideline(g, evidence, &mut r));
     let minutes_before_bed = bounded(&mut r, "minutes_before_bed", raw.minutes_before_bed, 0, 720);
     let onset_days = bounded(&mut r, "onset_days", raw.onset_days, 0, 730);
 
@@ -468,9 +470,21 @@ fn check_guideline(
 ) -> Option<Guideline> {
     let before = r.issues.len();
     for (field, value, accepted) in [
-        ("guideline.strength", &raw.strength, &Guideline::STRENGTHS[..]),
-        ("guideline.direction", &raw.direction, &Guideline::DIRECTIONS[..]),
-        ("guideline.certainty", &raw.certainty, &Guideline::CERTAINTIES[..]),
+        (
+            "guideline.strength",
+            &raw.strength,
+            &Guideline::STRENGTHS[..],
+        ),
+        (
+            "guideline.direction",
+            &raw.direction,
+            &Guideline::DIRECTIONS[..],
+        ),
+        (
+            "guideline.certainty",
+            &raw.certainty,
+            &Guideline::CERTAINTIES[..],
+        ),
     ] {
         if !accepted.contains(&value.as_str()) {
             r.field(

@@ -12,7 +12,8 @@ mod search;
 
 pub use bundled::{BUNDLED_FILES, bundled};
 pub use entry::{
-    Dose, Entry, Evidence, Form, Guideline, Kind, LabInfo, Source, Summary, UnitFactor, trim_number as entry_number,
+    Dose, Entry, Evidence, Form, Guideline, Kind, LabInfo, Source, Summary, UnitFactor,
+    trim_number as entry_number,
 };
 pub use issue::{KbIssue, LoadError};
 pub use search::SearchHit;

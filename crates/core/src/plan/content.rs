@@ -203,10 +203,18 @@ impl PlanContent {
             .collect();
         let mut templates: Vec<(String, &str, &str)> = vec![
             ("try".into(), "why", content.try_stage.why.as_str()),
-            ("try".into(), "how_to_judge", &content.try_stage.how_to_judge),
+            (
+                "try".into(),
+                "how_to_judge",
+                &content.try_stage.how_to_judge,
+            ),
             ("acute".into(), "why", &content.acute.why),
             ("escalate".into(), "lead", &content.escalate.lead),
-            ("escalate".into(), "lead_severe", &content.escalate.lead_severe),
+            (
+                "escalate".into(),
+                "lead_severe",
+                &content.escalate.lead_severe,
+            ),
         ];
         for x in &content.trigger_trial {
             templates.push((x.id.clone(), "why", &x.why));
@@ -249,7 +257,13 @@ impl PlanContent {
             }
             for (i, s) in sources.iter().enumerate() {
                 if kb.source(s).is_none() {
-                    issues_push(file, entry, &format!("sources[{i}]"), s, &mut missing_sources);
+                    issues_push(
+                        file,
+                        entry,
+                        &format!("sources[{i}]"),
+                        s,
+                        &mut missing_sources,
+                    );
                 }
             }
         }

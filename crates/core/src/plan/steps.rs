@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
+use super::content::{HabitTest, fill};
 use crate::knowledge::{Dose, Entry, Evidence, KnowledgeBase};
 use crate::profile::{ClockTime, Resolved};
-use super::content::{HabitTest, fill};
 use crate::safety::{self, Flag, IronStatus, Level, Rules, SafetyReport};
 use crate::screening::Screening;
 
@@ -137,7 +137,10 @@ impl Context<'_> {
             timing: entry.timing.clone(),
             duration_days: None,
             evidence: entry.evidence,
-            guideline: entry.guideline.as_ref().map(crate::knowledge::Guideline::describe),
+            guideline: entry
+                .guideline
+                .as_ref()
+                .map(crate::knowledge::Guideline::describe),
             sources: entry.sources.clone(),
             cautions: entry.cautions.clone(),
             start_day: None,
@@ -459,8 +462,7 @@ impl Context<'_> {
                 step.duration_days = Some(days);
                 step.start_day = Some(0);
                 step.how_to_judge = Some(
-                    "Agree the dose with your doctor and re-test after about three months."
-                        .into(),
+                    "Agree the dose with your doctor and re-test after about three months.".into(),
                 );
             }
         }
@@ -479,9 +481,12 @@ impl Context<'_> {
             }
             let onset = self.entry(&swap.remedy).and_then(|e| e.onset_days);
             let judge = self.rules.plan.try_stage.how_to_judge.clone();
-            if let Some(step) =
-                self.push(Stage::Try, &swap.remedy, swap.title.clone(), swap.why.clone())
-            {
+            if let Some(step) = self.push(
+                Stage::Try,
+                &swap.remedy,
+                swap.title.clone(),
+                swap.why.clone(),
+            ) {
                 let days = trial_days(onset);
                 step.sources.extend(swap.sources.iter().cloned());
                 step.duration_days = Some(days);

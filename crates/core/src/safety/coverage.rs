@@ -3,7 +3,7 @@
 //! the knowledge base says. This finds the promises no rule keeps.
 
 use super::{Habit, Rules, When};
-use crate::knowledge::{Entry, KbIssue, KnowledgeBase, Kind};
+use crate::knowledge::{Entry, KbIssue, Kind, KnowledgeBase};
 
 /// Kinds a plan can suggest or a person can take as a remedy: the `remedy` side of a rule.
 /// Foods are advice in the library, never a plan step, so a food's cautions stay prose.
@@ -66,8 +66,11 @@ fn rule_pairs(rules: &Rules) -> Vec<(&str, &str)> {
 /// ingredient of the other.
 fn related(kb: &KnowledgeBase, a: &str, b: &str) -> bool {
     let part_of = |x: &str, y: &str| {
-        kb.get(y)
-            .is_some_and(|e| e.ingredients.iter().any(|i| i == x || kb.groups_of(i).contains(&x)))
+        kb.get(y).is_some_and(|e| {
+            e.ingredients
+                .iter()
+                .any(|i| i == x || kb.groups_of(i).contains(&x))
+        })
     };
     a == b
         || kb.groups_of(a).contains(&b)
@@ -136,7 +139,11 @@ pub fn uncovered_cautions(kb: &KnowledgeBase, rules: &Rules) -> Vec<KbIssue> {
                 let ok = (forward && covered(&entry.id, &named.id))
                     || (backward && covered(&named.id, &entry.id))
                     || (backward && treatments.iter().any(|t| covered(&named.id, t)));
-                if !ok {
+                let pending = rules
+                    .pending
+                    .iter()
+                    .any(|p| p.entry == entry.id && p.names == named.id);
+                if !ok && !pending {
                     issues.push(KbIssue {
                         file: entry.file.clone(),
                         line: None,

@@ -39,8 +39,11 @@ fn egfr(person: &Resolved) -> Option<(f64, String)> {
     let estimate = match person.profile.sex {
         Some(Sex::Female) => egfr_from_creatinine(creatinine.value, age, true)?,
         Some(Sex::Male) => egfr_from_creatinine(creatinine.value, age, false)?,
-        _ => egfr_from_creatinine(creatinine.value, age, true)?
-            .min(egfr_from_creatinine(creatinine.value, age, false)?),
+        _ => egfr_from_creatinine(creatinine.value, age, true)?.min(egfr_from_creatinine(
+            creatinine.value,
+            age,
+            false,
+        )?),
     };
     Some((
         estimate,

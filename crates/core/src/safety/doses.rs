@@ -53,7 +53,11 @@ fn line_amount(kb: &KnowledgeBase, rules: &Rules, c: &Ceiling, line: &ResolvedNa
         })
     }?;
     let mut value = in_ceiling_unit(c, amount)?;
-    if let Some(fraction) = r.form.as_ref().and_then(|f| elemental_fraction(kb, line, f)) {
+    if let Some(fraction) = r
+        .form
+        .as_ref()
+        .and_then(|f| elemental_fraction(kb, line, f))
+    {
         value *= fraction;
     }
     let times = r.frequency.map_or(1.0, crate::cabinet::Frequency::per_day);
@@ -69,7 +73,12 @@ fn elemental_fraction(kb: &KnowledgeBase, line: &ResolvedName, form: &str) -> Op
         .and_then(|f| f.elemental_fraction)
 }
 
-pub(super) fn ceilings(person: &Resolved, kb: &KnowledgeBase, rules: &Rules, report: &mut SafetyReport) {
+pub(super) fn ceilings(
+    person: &Resolved,
+    kb: &KnowledgeBase,
+    rules: &Rules,
+    report: &mut SafetyReport,
+) {
     for c in &rules.ceilings {
         let lines: Vec<(&ResolvedName, f64)> = person
             .taken()
@@ -79,7 +88,9 @@ pub(super) fn ceilings(person: &Resolved, kb: &KnowledgeBase, rules: &Rules, rep
         if total <= c.max * (1.0 + 1e-9) {
             continue;
         }
-        let name = kb.get(&c.remedy).map_or(c.remedy.as_str(), |e| e.name.as_str());
+        let name = kb
+            .get(&c.remedy)
+            .map_or(c.remedy.as_str(), |e| e.name.as_str());
         for (line, value) in &lines {
             let together = if lines.len() > 1 {
                 format!(
@@ -114,7 +125,9 @@ pub(super) fn ceilings(person: &Resolved, kb: &KnowledgeBase, rules: &Rules, rep
 /// Iron the person already takes: without recent labs, more than once a day, with tea or
 /// calcium, or despite signs of overload.
 pub(super) fn iron_in_use(person: &Resolved, report: &mut SafetyReport) {
-    let takes_calcium = person.taken().any(|l| l.groups.iter().any(|g| g == "calcium"));
+    let takes_calcium = person
+        .taken()
+        .any(|l| l.groups.iter().any(|g| g == "calcium"));
     let tea_or_coffee = person
         .profile
         .habits
@@ -158,7 +171,10 @@ pub(super) fn iron_in_use(person: &Resolved, report: &mut SafetyReport) {
         if advice.is_empty() {
             continue;
         }
-        let level = if matches!(report.iron, IronStatus::Unknown { .. } | IronStatus::Overload) {
+        let level = if matches!(
+            report.iron,
+            IronStatus::Unknown { .. } | IronStatus::Overload
+        ) {
             Level::Doctor
         } else {
             Level::Caution

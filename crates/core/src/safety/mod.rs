@@ -251,7 +251,9 @@ pub fn assess(
 fn person_flags(person: &Resolved, report: &mut SafetyReport) {
     if person.is_pregnant() {
         let when = match person.trimester() {
-            Some(3) => " RLS is commonest in the third trimester and usually eases within weeks of the birth.",
+            Some(3) => {
+                " RLS is commonest in the third trimester and usually eases within weeks of the birth."
+            }
             _ => " RLS often eases within weeks of the birth.",
         };
         report.flag(Flag::new(
@@ -346,7 +348,10 @@ pub fn for_other_condition(kb: &KnowledgeBase, person: &Resolved, name: &Resolve
         return false;
     }
     let treats = |e: &crate::Entry| {
-        let other = e.indications.iter().any(|c| c != "rls" && person.has_condition(c));
+        let other = e
+            .indications
+            .iter()
+            .any(|c| c != "rls" && person.has_condition(c));
         let not_rls = !e.indications.is_empty() && !e.indications.iter().any(|c| c == "rls");
         other || not_rls || e.indications.is_empty()
     };

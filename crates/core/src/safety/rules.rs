@@ -91,6 +91,15 @@ pub struct Handled {
     pub by: String,
 }
 
+/// A caution that names another entry and is still waiting for its rule or its rewording: a
+/// reviewed, shrinking list, so that any *new* such caution fails `kb lint`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pending {
+    pub entry: String,
+    pub names: String,
+}
+
 /// A measured deficiency that deserves correcting with the doctor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deficiency {
@@ -133,6 +142,7 @@ pub struct Rules {
     pub derived: Vec<Derive>,
     pub deficiencies: Vec<Deficiency>,
     pub handled: Vec<Handled>,
+    pub pending: Vec<Pending>,
     /// The plan's content (`plan.toml`), checked against the same knowledge base.
     pub plan: crate::plan::PlanContent,
 }
@@ -233,6 +243,8 @@ struct RawRules {
     deficiency: Vec<RawDeficiency>,
     #[serde(default)]
     handled: Vec<Handled>,
+    #[serde(default)]
+    pending: Vec<Pending>,
 }
 
 /// The rules compiled into the binary.
@@ -328,7 +340,11 @@ impl Checker<'_> {
 impl Checker<'_> {
     fn lab(&mut self, rule: &str, field: &str, id: &str) {
         if self.kb.get(id).is_none_or(|e| e.lab.is_none()) {
-            self.issue(rule, field, format!("'{id}' is not a lab test in the knowledge base"));
+            self.issue(
+                rule,
+                field,
+                format!("'{id}' is not a lab test in the knowledge base"),
+            );
         }
     }
 
@@ -531,6 +547,7 @@ impl Rules {
             derived,
             deficiencies,
             handled: raw.handled,
+            pending: raw.pending,
         };
         Ok(rules)
     }

@@ -24,7 +24,8 @@ fn criteria() -> impl Iterator<Item = (&'static str, &'static str)> {
 
 /// Look-alikes and red flags: ticked is yes, unticked is no (the person saw the question).
 fn checks() -> impl Iterator<Item = (&'static str, &'static str)> {
-    questionnaire::of_kind(&[QuestionKind::LookAlike, QuestionKind::RedFlag]).map(|q| (q.id, q.text))
+    questionnaire::of_kind(&[QuestionKind::LookAlike, QuestionKind::RedFlag])
+        .map(|q| (q.id, q.text))
 }
 
 fn question_text(id: &str) -> &'static str {
@@ -172,15 +173,15 @@ fn questions(
     section: &[&str],
 ) -> Vec<Question> {
     list.map(|(name, text)| {
-            let mut path = section.to_vec();
-            path.push(name);
-            Question {
-                name,
-                text,
-                answer: answer(v, &path),
-            }
-        })
-        .collect()
+        let mut path = section.to_vec();
+        path.push(name);
+        Question {
+            name,
+            text,
+            answer: answer(v, &path),
+        }
+    })
+    .collect()
 }
 
 fn assess_page(
