@@ -39,6 +39,7 @@ impl Field {
                 Kind::Food,
                 Kind::Medication,
                 Kind::Trigger,
+                Kind::Physical,
             ],
             Field::Condition => &[Kind::Condition],
         }

@@ -22,6 +22,8 @@ struct Span<'k> {
     start: usize,
     end: usize,
     entry: &'k Entry,
+    /// The name a close spelling was taken for ("ferous sulfate" -> "ferrous sulfate").
+    meant: Option<String>,
 }
 
 /// The folded text of a run of tokens, as the knowledge base's name index spells names.
@@ -77,7 +79,12 @@ fn exact_at<'k>(
             continue;
         }
         if let Some(entry) = exact(kb, &text, field) {
-            return Some(Span { start, end, entry });
+            return Some(Span {
+                start,
+                end,
+                entry,
+                meant: None,
+            });
         }
     }
     None
@@ -107,22 +114,42 @@ fn fuzzy<'k>(
             }
             let (start, end) = (window[0], window[len - 1] + 1);
             let text = render(&tokens[start..end]);
-            if let Some(entry) = confident(kb, &text, field) {
-                return Some(Span { start, end, entry });
+            if let Some((entry, meant)) = confident(kb, &text, field) {
+                return Some(Span {
+                    start,
+                    end,
+                    entry,
+                    meant: Some(meant),
+                });
             }
         }
     }
     None
 }
 
-/// The search's best hit when it is good enough to act on and no other entry comes close.
-fn confident<'k>(kb: &'k KnowledgeBase, text: &str, field: Field) -> Option<&'k Entry> {
-    let hits: Vec<_> = kb
+/// The search's best hit when it is good enough to act on and no other entry comes close, with
+/// the name it matched.
+fn confident<'k>(kb: &'k KnowledgeBase, text: &str, field: Field) -> Option<(&'k Entry, String)> {
+    let mut hits: Vec<_> = kb
         .search(text)
         .into_iter()
         .filter(|h| rank(h.entry, field).is_some())
-        .take(2)
+        .take(4)
         .collect();
+    // A tie between a name spelled like the query and one that only contains a word like it
+    // ("benadril": Benadryl, or Benadryl One a Day) goes to the whole name.
+    let words = text.split(' ').count();
+    if hits.len() > 1 && hits[0].score == hits[1].score {
+        let whole: Vec<_> = hits
+            .iter()
+            .filter(|h| h.score == hits[0].score)
+            .filter(|h| crate::knowledge::fold(&h.matched).split(' ').count() == words)
+            .cloned()
+            .collect();
+        if whole.len() == 1 {
+            hits = whole;
+        }
+    }
     let best = hits.first()?;
     let runner_up = hits.get(1).map_or(0, |h| h.score);
     // A whole word of a name, alone at the top: "gabapentin" in "gabapentin capsules".
@@ -130,7 +157,7 @@ fn confident<'k>(kb: &'k KnowledgeBase, text: &str, field: Field) -> Option<&'k 
         && runner_up < best.score;
     // A typo (similarity at least 0.8) of a name of five letters or more, with no rival.
     let typo = best.score < 50 && text.chars().count() >= 5 && runner_up + 3 <= best.score;
-    (whole_word || typo).then_some(best.entry)
+    (whole_word || typo).then(|| (best.entry, crate::knowledge::fold(&best.matched)))
 }
 
 fn form_of(entry: &Entry, text: &str) -> Option<String> {
@@ -191,7 +218,10 @@ pub(super) fn find(kb: &KnowledgeBase, tokens: &[Token], taken: &[bool], field: 
     };
     for span in &kept {
         used[span.start..span.end].fill(true);
-        let text = render(&tokens[span.start..span.end]);
+        let text = span
+            .meant
+            .clone()
+            .unwrap_or_else(|| render(&tokens[span.start..span.end]));
         if found.form.is_none() {
             found.form = form_of(span.entry, &text);
         }

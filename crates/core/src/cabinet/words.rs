@@ -349,8 +349,9 @@ pub(super) fn tokens(line: &str) -> Vec<Token> {
             'µ' | 'μ' => 'u',
             c => c,
         };
-        let decimal_point =
-            c == '.' && numeric(&word) && chars.peek().is_some_and(char::is_ascii_digit);
+        let decimal_point = c == '.'
+            && (word.is_empty() || numeric(&word))
+            && chars.peek().is_some_and(char::is_ascii_digit);
         if c.is_ascii_digit() || decimal_point {
             word.push(c);
         } else if c == ',' && numeric(&word) && thousands_follow(chars.clone()) {
@@ -363,7 +364,7 @@ pub(super) fn tokens(line: &str) -> Vec<Token> {
             word.extend(c.to_lowercase());
         } else {
             flush(&mut word, &mut out);
-            if matches!(c, '+' | '&' | '/') {
+            if matches!(c, '+' | '&' | '/' | ',' | ';') {
                 out.push(Token::Joiner(String::new()));
             }
         }
@@ -534,6 +535,31 @@ pub(super) fn details(tokens: &[Token]) -> Details {
             }
             // "every 8 hours", "q12h" handled below; a plain "x 2" after a dose is a count.
         }
+        // "x2", "x 2" after a dose: that many units at a time.
+        if let Some(n) = w
+            .and_then(|x| x.strip_prefix('x'))
+            .filter(|n| !n.is_empty())
+            .and_then(|n| n.parse::<f64>().ok())
+            .filter(|n| (1.0..=10.0).contains(n))
+        {
+            d.count = Some(n);
+            mark(&mut d, i, 1);
+            i += 1;
+            continue;
+        }
+        if w == Some("x")
+            && let Some(Token::Number(n)) = tokens.get(i + 1)
+            && (1.0..=10.0).contains(n)
+            && !matches!(
+                word_at(tokens, i + 2),
+                Some("times" | "time" | "days" | "day" | "weeks" | "week" | "months")
+            )
+        {
+            d.count = Some(*n);
+            mark(&mut d, i, 2);
+            i += 2;
+            continue;
+        }
         match w {
             Some("bid" | "bd" | "b.i.d") => set_freq(&mut d, Frequency::Day { times: 2.0 }),
             Some("tid" | "tds") => set_freq(&mut d, Frequency::Day { times: 3.0 }),
@@ -554,7 +580,11 @@ pub(super) fn details(tokens: &[Token]) -> Details {
         }
         // Multi-word frequencies.
         match (w, next, next2) {
-            (Some("every" | "each"), Some("other" | "second"), Some("day" | "night")) => {
+            (
+                Some("every" | "each"),
+                Some("other" | "second"),
+                Some("day" | "night" | "morning" | "evening"),
+            ) => {
                 set_freq(&mut d, Frequency::Day { times: 0.5 });
                 mark(&mut d, i, 3);
                 i += 3;
