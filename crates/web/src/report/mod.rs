@@ -158,9 +158,14 @@ impl Report {
                     (
                         Level::Urgent | Level::Doctor,
                         "red-flag" | "not-rls" | "severe" | "augmentation-risk" | "secondary-rls"
-                        | "iron-overload-risk",
+                        | "iron-overload-risk" | "anaemia" | "dose-above-limit" | "age"
+                        | "iv-iron-candidate" | "deficiency",
                     ) => red_flags.push(f.message.clone()),
-                    (_, "interaction" | "drug-trigger") => interactions.push(f.message.clone()),
+                    (
+                        _,
+                        "interaction" | "drug-trigger" | "unresolved-name" | "tell-prescriber"
+                        | "iron-use",
+                    ) => interactions.push(f.message.clone()),
                     _ => {}
                 }
             }
@@ -180,7 +185,7 @@ impl Report {
         let iron = &i.rules.iron;
         let iron_summary = match (ferritin.last(), tsat.last()) {
             (Some(f), t) => format!(
-                "Latest ferritin {} {} ({}){}. Iron is worth trying at ferritin ≤ {} ng/mL or TSAT < {} %.",
+                "Latest ferritin {} {} ({}){}. Oral iron at ferritin ≤ {} ng/mL; IV iron at ferritin ≤ {} ng/mL or TSAT < {} % (AASM 2024).",
                 quietlegs_core::knowledge::entry_number(f.canonical_value),
                 f.canonical_unit,
                 f.date,
@@ -191,6 +196,7 @@ impl Report {
                 ))
                 .unwrap_or_default(),
                 quietlegs_core::knowledge::entry_number(iron.ferritin_oral_max),
+                quietlegs_core::knowledge::entry_number(iron.ferritin_iv_only_max),
                 quietlegs_core::knowledge::entry_number(iron.tsat_low),
             ),
             (None, _) => {
