@@ -127,9 +127,7 @@ pub fn read_line(kb: &KnowledgeBase, text: &str, field: Field) -> Reading {
                     weeks = Some(*n);
                 }
             }
-            words::Token::Word(w) if !words::FILLER.contains(&w.as_str()) => {
-                leftovers.push(w.clone())
-            }
+            words::Token::Word(w) if !words::is_filler(w) => leftovers.push(w.clone()),
             words::Token::Number(n) => leftovers.push(crate::knowledge::entry_number(*n)),
             _ => {}
         }

@@ -2,7 +2,7 @@
 //! spellings, and the ingredients a product type implies.
 
 use super::Field;
-use super::words::{FILLER, Token};
+use super::words::{Token, is_filler};
 use crate::knowledge::{Entry, KnowledgeBase};
 
 /// The longest name we look for, in words ("vitamin d3 k2 with magnesium oil").
@@ -75,7 +75,7 @@ fn exact_at<'k>(
             continue;
         }
         let text = render(&tokens[start..end]);
-        if len == 1 && (text.chars().count() < 2 || FILLER.contains(&text.as_str())) {
+        if len == 1 && (text.chars().count() < 2 || is_filler(&text)) {
             continue;
         }
         if let Some(entry) = exact(kb, &text, field) {
@@ -101,7 +101,7 @@ fn fuzzy<'k>(
     let candidates: Vec<usize> = (0..tokens.len())
         .filter(|&i| !used[i])
         .filter(|&i| match &tokens[i] {
-            Token::Word(w) => w.chars().count() >= 3 && !FILLER.contains(&w.as_str()),
+            Token::Word(w) => w.chars().count() >= 3 && !is_filler(w),
             _ => false,
         })
         .take(MAX_FUZZY_WORDS)

@@ -118,7 +118,7 @@ pub enum TimeWord {
 }
 
 /// Words that carry no meaning of their own on a line.
-pub(super) const FILLER: &[&str] = &[
+const FILLER: &[&str] = &[
     "i",
     "take",
     "taking",
@@ -158,32 +158,6 @@ pub(super) const FILLER: &[&str] = &[
     "otc",
     "brand",
     "generic",
-    "tab",
-    "tabs",
-    "tablet",
-    "tablets",
-    "pill",
-    "pills",
-    "capsule",
-    "capsules",
-    "cap",
-    "caps",
-    "caplet",
-    "caplets",
-    "softgel",
-    "softgels",
-    "gummy",
-    "gummies",
-    "chewable",
-    "chewables",
-    "spray",
-    "sprays",
-    "sachet",
-    "sachets",
-    "scoop",
-    "scoops",
-    "patch",
-    "patches",
     "liquid",
     "powder",
     "drink",
@@ -275,6 +249,11 @@ pub(super) const FILLER: &[&str] = &[
     "help",
     "helps",
 ];
+
+/// Whether a word carries no meaning of its own on a line (filler or a unit form).
+pub(super) fn is_filler(word: &str) -> bool {
+    FILLER.contains(&word) || UNIT_FORMS.contains(&word)
+}
 
 /// Names for the number of units per dose ("2 tablets", "one capsule").
 const UNIT_FORMS: &[&str] = &[

@@ -50,3 +50,20 @@ impl fmt::Display for LoadError {
         Ok(())
     }
 }
+
+impl LoadError {
+    /// A file that is not valid TOML (or not of the expected shape), at the line of the error.
+    pub fn toml(file: &str, text: &str, err: &toml::de::Error) -> Self {
+        LoadError {
+            issues: vec![KbIssue {
+                file: file.to_string(),
+                line: err
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+                entry: None,
+                field: None,
+                message: err.message().trim().to_string(),
+            }],
+        }
+    }
+}

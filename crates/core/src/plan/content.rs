@@ -148,17 +148,8 @@ impl PlanContent {
         kb: &KnowledgeBase,
         iron: &IronThresholds,
     ) -> Result<PlanContent, LoadError> {
-        let content: PlanContent = toml::from_str(text).map_err(|e| LoadError {
-            issues: vec![KbIssue {
-                file: file.to_string(),
-                line: e
-                    .span()
-                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
-                entry: None,
-                field: None,
-                message: e.message().trim().to_string(),
-            }],
-        })?;
+        let content: PlanContent =
+            toml::from_str(text).map_err(|e| LoadError::toml(file, text, &e))?;
         let mut issues = Vec::new();
         let mut issue = |entry: &str, field: &str, message: String| {
             issues.push(KbIssue {

@@ -412,17 +412,7 @@ impl Rules {
         (plan_file, plan_text): (&str, &str),
         kb: &KnowledgeBase,
     ) -> Result<Rules, LoadError> {
-        let raw: RawRules = toml::from_str(text).map_err(|e| LoadError {
-            issues: vec![KbIssue {
-                file: file.to_string(),
-                line: e
-                    .span()
-                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
-                entry: None,
-                field: None,
-                message: e.message().trim().to_string(),
-            }],
-        })?;
+        let raw: RawRules = toml::from_str(text).map_err(|e| LoadError::toml(file, text, &e))?;
         let mut c = Checker {
             kb,
             file,
