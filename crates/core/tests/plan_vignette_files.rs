@@ -11,6 +11,8 @@ use quietlegs_core::profile::{Profile, ProfileFormat, Resolved};
 use quietlegs_core::safety;
 use serde::Deserialize;
 
+mod common;
+
 const TODAY: Date = date(2026, 11, 23);
 
 #[derive(Deserialize)]
@@ -69,22 +71,7 @@ struct Expect {
 
 /// Plain RLS: all five criteria and every look-alike question answered.
 fn typical_symptoms() -> toml::Table {
-    let text = r#"
-urge_to_move = true
-worse_at_rest = true
-relieved_by_movement = true
-evening_or_night = true
-nights_per_week = 4
-onset = "evening"
-distress = "moderate"
-painful_hard_muscle_knot = false
-eased_by_stretching_only = false
-eased_by_position_change_only = false
-numbness = false
-burning_constant = false
-pain_when_walking_eased_by_rest = false
-"#;
-    toml::from_str(text).expect("typical symptoms parse")
+    toml::from_str(common::TYPICAL_SYMPTOMS).expect("typical symptoms parse")
 }
 
 fn profile_text(case: &Case) -> String {
@@ -220,46 +207,36 @@ fn check(plan: &Plan, e: &Expect) -> Vec<String> {
             out.push(format!("routine {r} present"));
         }
     }
-    for c in &e.cautions {
-        let (spec, text) = split2(c, '~');
-        let text = text.unwrap_or("");
-        if !steps_of(plan, spec)
-            .iter()
-            .any(|s| s.cautions.iter().any(|x| contains(x, text)))
-        {
-            out.push(format!("caution {c} missing"));
-        }
-    }
-    for c in &e.routine_cautions {
-        let (id, text) = split2(c, '~');
-        let text = text.unwrap_or("");
-        if !plan
-            .routine
-            .iter()
-            .any(|i| i.id == id && i.cautions.iter().any(|x| contains(x, text)))
-        {
-            out.push(format!("routine caution {c} missing"));
-        }
-    }
-    for m in &e.messages {
-        let (code, text) = split2(m, '~');
-        let text = text.unwrap_or("");
-        if !plan
-            .flags
-            .iter()
-            .any(|f| f.code == code && contains(&f.message, text))
-        {
-            out.push(format!("message {m} missing"));
-        }
-    }
-    for t in &e.step_text {
-        let (spec, text) = split2(t, '~');
-        let text = text.unwrap_or("");
-        if !steps_of(plan, spec)
-            .iter()
-            .any(|s| contains(&s.title, text) || contains(&s.why, text))
-        {
-            out.push(format!("step text {t} missing"));
+    // "where~text": some matching thing contains the text.
+    type TextCheck = fn(&Plan, &str, &str) -> bool;
+    let text_checks: [(&str, &Vec<String>, TextCheck); 4] = [
+        ("caution", &e.cautions, |p, spec, t| {
+            steps_of(p, spec)
+                .iter()
+                .any(|s| s.cautions.iter().any(|x| contains(x, t)))
+        }),
+        ("routine caution", &e.routine_cautions, |p, id, t| {
+            p.routine
+                .iter()
+                .any(|i| i.id == id && i.cautions.iter().any(|x| contains(x, t)))
+        }),
+        ("message", &e.messages, |p, code, t| {
+            p.flags
+                .iter()
+                .any(|f| f.code == code && contains(&f.message, t))
+        }),
+        ("step text", &e.step_text, |p, spec, t| {
+            steps_of(p, spec)
+                .iter()
+                .any(|s| contains(&s.title, t) || contains(&s.why, t))
+        }),
+    ];
+    for (label, list, holds) in text_checks {
+        for item in list {
+            let (spec, text) = split2(item, '~');
+            if !holds(plan, spec, text.unwrap_or("")) {
+                out.push(format!("{label} {item} missing"));
+            }
         }
     }
     for d in &e.dose_null {

@@ -44,18 +44,10 @@ impl Field {
             Field::Condition => &[Kind::Condition],
         }
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Field::Medication => "medication",
-            Field::Supplement => "supplement",
-            Field::Condition => "condition",
-        }
-    }
 }
 
 /// How a line was understood.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Reading {
     pub written: String,
     /// The entry the line names (a combination product's own entry when it is one).
@@ -85,10 +77,6 @@ pub struct Reading {
 }
 
 impl Reading {
-    pub fn resolved(&self) -> bool {
-        self.id.is_some()
-    }
-
     /// The amount taken in an average day: strength x count x times a day. A line with a dose
     /// and no frequency is taken as once a day, as people write the daily product they take.
     pub fn per_day(&self) -> Option<Amount> {

@@ -437,6 +437,24 @@ fn roman(word: &str) -> Option<&'static str> {
     })
 }
 
+/// A frequency written as one word ("bid", "daily", "prn", "q8h").
+fn one_word_frequency(word: &str) -> Option<Frequency> {
+    Some(match word {
+        "bid" | "bd" => Frequency::Day { times: 2.0 },
+        "tid" | "tds" => Frequency::Day { times: 3.0 },
+        "qid" | "qds" => Frequency::Day { times: 4.0 },
+        "od" | "qd" | "daily" | "nightly" | "qhs" | "qam" | "qpm" => Frequency::Day { times: 1.0 },
+        "eod" | "qod" => Frequency::Day { times: 0.5 },
+        "weekly" => Frequency::Week { times: 1.0 },
+        "prn" | "occasionally" | "sometimes" => Frequency::AsNeeded,
+        "q4h" => Frequency::Day { times: 6.0 },
+        "q6h" => Frequency::Day { times: 4.0 },
+        "q8h" => Frequency::Day { times: 3.0 },
+        "q12h" => Frequency::Day { times: 2.0 },
+        _ => return None,
+    })
+}
+
 /// Reads doses, counts, frequency, times and a stage out of the tokens, marking what it used.
 pub(super) fn details(tokens: &[Token]) -> Details {
     let mut d = Details {
@@ -539,23 +557,14 @@ pub(super) fn details(tokens: &[Token]) -> Details {
             i += 2;
             continue;
         }
-        match w {
-            Some("bid" | "bd" | "b.i.d") => set_freq(&mut d, Frequency::Day { times: 2.0 }),
-            Some("tid" | "tds") => set_freq(&mut d, Frequency::Day { times: 3.0 }),
-            Some("qid" | "qds") => set_freq(&mut d, Frequency::Day { times: 4.0 }),
-            Some("od" | "qd" | "daily" | "nightly" | "qhs" | "qam" | "qpm") => {
-                set_freq(&mut d, Frequency::Day { times: 1.0 })
+        if let Some(f) = w.and_then(one_word_frequency) {
+            set_freq(&mut d, f);
+            // "nightly", "qhs" and "qam" also say when: the time words below read them too.
+            if !matches!(w, Some("nightly" | "qhs" | "qam")) {
+                mark(&mut d, i, 1);
+                i += 1;
+                continue;
             }
-            Some("eod" | "qod") => set_freq(&mut d, Frequency::Day { times: 0.5 }),
-            Some("weekly") => set_freq(&mut d, Frequency::Week { times: 1.0 }),
-            Some("prn") | Some("occasionally") | Some("sometimes") => {
-                set_freq(&mut d, Frequency::AsNeeded)
-            }
-            Some("q4h") => set_freq(&mut d, Frequency::Day { times: 6.0 }),
-            Some("q6h") => set_freq(&mut d, Frequency::Day { times: 4.0 }),
-            Some("q8h") => set_freq(&mut d, Frequency::Day { times: 3.0 }),
-            Some("q12h") => set_freq(&mut d, Frequency::Day { times: 2.0 }),
-            _ => {}
         }
         // Multi-word frequencies.
         match (w, next, next2) {
@@ -571,6 +580,9 @@ pub(super) fn details(tokens: &[Token]) -> Details {
             }
             (Some("alternate"), Some("days" | "nights" | "day"), _) => {
                 set_freq(&mut d, Frequency::Day { times: 0.5 });
+                mark(&mut d, i, 2);
+                i += 2;
+                continue;
             }
             (Some("as" | "when" | "if"), Some("needed" | "required" | "necessary"), _) => {
                 set_freq(&mut d, Frequency::AsNeeded);
@@ -629,33 +641,6 @@ pub(super) fn details(tokens: &[Token]) -> Details {
             mark(&mut d, i, n);
             i += n;
             continue;
-        }
-        if let Some(x) = w
-            && matches!(
-                x,
-                "bid"
-                    | "bd"
-                    | "tid"
-                    | "tds"
-                    | "qid"
-                    | "qds"
-                    | "od"
-                    | "qd"
-                    | "daily"
-                    | "eod"
-                    | "qod"
-                    | "weekly"
-                    | "prn"
-                    | "occasionally"
-                    | "sometimes"
-                    | "q4h"
-                    | "q6h"
-                    | "q8h"
-                    | "q12h"
-                    | "alternate"
-            )
-        {
-            mark(&mut d, i, 1);
         }
         i += 1;
     }

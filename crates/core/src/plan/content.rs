@@ -160,120 +160,122 @@ impl PlanContent {
                 message,
             })
         };
-        let mut id = |entry: &str, field: &str, id: &str| {
+        let ids = content
+            .try_stage
+            .order
+            .iter()
+            .enumerate()
+            .map(|(i, x)| ("try", format!("order[{i}]"), x))
+            .chain(
+                content
+                    .routine
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| ("routine", format!("[{i}].id"), &x.id)),
+            )
+            .chain(
+                content
+                    .acute
+                    .ids
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| ("acute", format!("ids[{i}]"), x)),
+            )
+            .chain(
+                content
+                    .trigger_trial
+                    .iter()
+                    .map(|x| (x.id.as_str(), "id".into(), &x.id)),
+            )
+            .chain(
+                content
+                    .swap
+                    .iter()
+                    .map(|x| (x.remedy.as_str(), "remedy".into(), &x.remedy)),
+            )
+            .chain(
+                content
+                    .escalate
+                    .option
+                    .iter()
+                    .map(|x| (x.id.as_str(), "id".into(), &x.id)),
+            );
+        for (entry, field, id) in ids {
             if kb.get(id).is_none() {
                 issue(
                     entry,
-                    field,
+                    &field,
                     format!("'{id}' is not the id of any knowledge entry"),
                 );
             }
-        };
-        for (i, x) in content.try_stage.order.iter().enumerate() {
-            id("try", &format!("order[{i}]"), x);
-        }
-        for (i, x) in content.routine.iter().enumerate() {
-            id("routine", &format!("[{i}].id"), &x.id);
-        }
-        for (i, x) in content.acute.ids.iter().enumerate() {
-            id("acute", &format!("ids[{i}]"), x);
-        }
-        for x in &content.trigger_trial {
-            id(&x.id, "id", &x.id);
-        }
-        for x in &content.swap {
-            id(&x.remedy, "remedy", &x.remedy);
-        }
-        for x in &content.escalate.option {
-            id(&x.id, "id", &x.id);
         }
         let known: Vec<&str> = iron_values(iron)
             .iter()
             .map(|(n, _)| *n)
             .chain(["lead", "drinks", "days"])
             .collect();
-        let mut templates: Vec<(String, &str, &str)> = vec![
-            ("try".into(), "why", content.try_stage.why.as_str()),
-            (
-                "try".into(),
-                "how_to_judge",
-                &content.try_stage.how_to_judge,
-            ),
-            ("acute".into(), "why", &content.acute.why),
-            ("escalate".into(), "lead", &content.escalate.lead),
-            (
-                "escalate".into(),
-                "lead_severe",
-                &content.escalate.lead_severe,
-            ),
-        ];
-        for x in &content.trigger_trial {
-            templates.push((x.id.clone(), "why", &x.why));
-        }
-        for x in &content.escalate.option {
-            templates.push((x.id.clone(), "why", &x.why));
-        }
-        let mut bad = Vec::new();
+        let templates = [
+            ("try", "why", &content.try_stage.why),
+            ("try", "how_to_judge", &content.try_stage.how_to_judge),
+            ("acute", "why", &content.acute.why),
+            ("escalate", "lead", &content.escalate.lead),
+            ("escalate", "lead_severe", &content.escalate.lead_severe),
+        ]
+        .into_iter()
+        .chain(
+            content
+                .trigger_trial
+                .iter()
+                .map(|x| (x.id.as_str(), "why", &x.why)),
+        )
+        .chain(
+            content
+                .escalate
+                .option
+                .iter()
+                .map(|x| (x.id.as_str(), "why", &x.why)),
+        );
         for (entry, field, template) in templates {
             for name in placeholders(template) {
                 if !known.contains(&name) {
-                    bad.push(KbIssue {
-                        file: file.to_string(),
-                        line: None,
-                        entry: Some(entry.clone()),
-                        field: Some(field.to_string()),
-                        message: format!(
+                    issue(
+                        entry,
+                        field,
+                        format!(
                             "unknown placeholder {{{name}}} (accepted: {})",
                             known.join(", ")
                         ),
-                    });
-                }
-            }
-        }
-        let mut missing_sources = Vec::new();
-        for (entry, sources) in content
-            .trigger_trial
-            .iter()
-            .map(|t| (&t.id, &t.sources))
-            .chain(content.swap.iter().map(|s| (&s.remedy, &s.sources)))
-        {
-            if sources.is_empty() {
-                missing_sources.push(KbIssue {
-                    file: file.to_string(),
-                    line: None,
-                    entry: Some(entry.clone()),
-                    field: Some("sources".into()),
-                    message: "is empty: every suggestion needs a source".into(),
-                });
-            }
-            for (i, s) in sources.iter().enumerate() {
-                if kb.source(s).is_none() {
-                    issues_push(
-                        file,
-                        entry,
-                        &format!("sources[{i}]"),
-                        s,
-                        &mut missing_sources,
                     );
                 }
             }
         }
-        issues.extend(bad);
-        issues.extend(missing_sources);
+        let sourced = content
+            .trigger_trial
+            .iter()
+            .map(|t| (&t.id, &t.sources))
+            .chain(content.swap.iter().map(|s| (&s.remedy, &s.sources)));
+        for (entry, sources) in sourced {
+            if sources.is_empty() {
+                issue(
+                    entry,
+                    "sources",
+                    "is empty: every suggestion needs a source".into(),
+                );
+            }
+            for (i, s) in sources.iter().enumerate() {
+                if kb.source(s).is_none() {
+                    issue(
+                        entry,
+                        &format!("sources[{i}]"),
+                        format!("'{s}' is not defined in sources.toml"),
+                    );
+                }
+            }
+        }
         if issues.is_empty() {
             Ok(content)
         } else {
             Err(LoadError { issues })
         }
     }
-}
-
-fn issues_push(file: &str, entry: &str, field: &str, source: &str, out: &mut Vec<KbIssue>) {
-    out.push(KbIssue {
-        file: file.to_string(),
-        line: None,
-        entry: Some(entry.to_string()),
-        field: Some(field.to_string()),
-        message: format!("'{source}' is not defined in sources.toml"),
-    });
 }

@@ -39,16 +39,7 @@ impl ResolvedName {
             written: because.clone(),
             id: Some(id.to_string()),
             ingredients: vec![id.to_string()],
-            implied: Vec::new(),
-            form: None,
-            amount: None,
-            other_amounts: Vec::new(),
-            count: None,
-            frequency: None,
-            times: Vec::new(),
-            stage: None,
-            weeks: None,
-            leftovers: Vec::new(),
+            ..Reading::default()
         };
         ResolvedName {
             written: because,

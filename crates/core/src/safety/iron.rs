@@ -6,7 +6,6 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::{Flag, Level, SafetyReport};
-use crate::knowledge::KnowledgeBase;
 use crate::profile::{LabValue, Resolved};
 use crate::safety::Rules;
 
@@ -62,13 +61,7 @@ fn recent<'a>(
     Ok(lab)
 }
 
-pub(super) fn apply(
-    person: &Resolved,
-    kb: &KnowledgeBase,
-    rules: &Rules,
-    today: Date,
-    report: &mut SafetyReport,
-) {
+pub(super) fn apply(person: &Resolved, rules: &Rules, today: Date, report: &mut SafetyReport) {
     let t = &rules.iron;
     let iron_remedies = ["iron-oral", "iron-iv"];
     let overload_condition =
@@ -157,7 +150,7 @@ pub(super) fn apply(
         report.iron = IronStatus::Dialysis { ferritin, tsat };
         return;
     }
-    inflammation(person, kb, t, ferritin, report);
+    inflammation(person, t, ferritin, report);
     let child = person.has_condition("under-18");
     let oral_max = if child {
         t.child_ferritin_max
@@ -241,7 +234,6 @@ pub(super) fn apply(
 /// the body's iron is low.
 fn inflammation(
     person: &Resolved,
-    kb: &KnowledgeBase,
     t: &crate::safety::IronThresholds,
     ferritin: f64,
     report: &mut SafetyReport,
@@ -258,7 +250,6 @@ fn inflammation(
         (None, Some(c)) => format!("With {}", c.written),
         (None, None) => return,
     };
-    let _ = kb;
     report.flag(Flag::new(
         "inflammation",
         Level::Caution,

@@ -217,7 +217,7 @@ pub fn assess(
             }
         }
     }
-    iron::apply(person, kb, rules, today, &mut report);
+    iron::apply(person, rules, today, &mut report);
     doses::ceilings(person, kb, rules, &mut report);
     for d in &rules.deficiencies {
         if let Some(lab) = person.latest_lab(&d.lab).filter(|l| l.value < d.below) {
@@ -347,13 +347,12 @@ pub fn for_other_condition(kb: &KnowledgeBase, person: &Resolved, name: &Resolve
     if !entry.prescription {
         return false;
     }
+    // Used for something other than RLS, or for a condition the person has listed.
     let treats = |e: &crate::Entry| {
-        let other = e
-            .indications
-            .iter()
-            .any(|c| c != "rls" && person.has_condition(c));
-        let not_rls = !e.indications.is_empty() && !e.indications.iter().any(|c| c == "rls");
-        other || not_rls || e.indications.is_empty()
+        !e.indications.iter().any(|c| c == "rls")
+            || e.indications
+                .iter()
+                .any(|c| c != "rls" && person.has_condition(c))
     };
     // A drug without its own list inherits its class's ("Sinemet" is levodopa).
     treats(entry)
