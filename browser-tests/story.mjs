@@ -131,7 +131,6 @@ async function main() {
     await page.waitForSelector("#supplements-read li", { timeout: 5000 });
     check(/check the spelling/i.test(await page.textContent("#supplements-read")),
       "an unrecognised line is said, with what to do");
-    await page.fill("#supplements", "");
     await page.fill("#caffeine_mg_per_day", "300");
     await Promise.all([page.waitForURL("**/plan"), page.click("form.wizard button[type=submit]")]);
     const planText = await page.textContent("main");
@@ -140,13 +139,15 @@ async function main() {
     check(/not medical advice/i.test(planText), "the plan says it is not medical advice");
     check(/Why:/.test(planText), "plan steps say why");
     check(/ferritin/i.test(planText), "the plan asks for iron studies");
+    check(/could not recognise the supplement 'zzqqxx drops'/.test(planText),
+      "the plan page names the line it could not read");
 
     // Three check-ins.
     const nights = [isoDaysAgo(3), isoDaysAgo(2), isoDaysAgo(1)];
     const severities = ["7", "5", "4"];
     for (let i = 0; i < 3; i += 1) {
       await page.goto(`${base}/checkin?night=${nights[i]}`);
-      await page.fill("#severity", severities[i]);
+      await page.check(`#severity-${severities[i]}`);
       await page.fill("#caffeine_mg", String(100 * (i + 1)));
       await page.click("button:has-text('Save the night')");
       await page.waitForSelector(`text=Saved the night of ${nights[i]}`);
@@ -157,7 +158,7 @@ async function main() {
     await page.goto(`${base}/journal`);
     await page.click(`a.hm-cell[href="/checkin?night=${nights[1]}"]`);
     await page.waitForSelector("#editor #checkin-form");
-    await page.fill("#editor #severity", "2");
+    await page.check("#editor #severity-2");
     await page.click("#editor summary:has-text('More details')");
     await page.fill("#editor #notes", "long walk after dinner");
     await page.click("#editor button:has-text('Save the night')");

@@ -193,3 +193,48 @@ fn pdf_reports_for_a_rich_and_an_empty_journal() {
         assert!(flat.contains("not medical advice"));
     }
 }
+
+#[test]
+fn every_surface_names_the_lines_it_could_not_read() {
+    let s = Scratch::new("report-unresolved");
+    let db = s.db("q");
+    let profile = s.path("me.toml");
+    std::fs::write(
+        &profile,
+        "age = 40\nmedications = [\"Zorblaxin 5mg\", \"warfarin\"]\n\
+         supplements = [\"moonpetal extract\"]\n[symptoms]\n",
+    )
+    .expect("profile");
+    ok(&db, &["profile", "set", profile.to_str().expect("path")]);
+
+    let text = String::from_utf8(ok(&db, &["plan"])).expect("utf-8");
+    // The terminal wraps lines: compare words.
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for name in ["Zorblaxin 5mg", "moonpetal extract"] {
+        assert!(
+            text.contains(&format!("'{name}'")),
+            "plan text names {name}"
+        );
+    }
+    assert!(text.contains("ask your pharmacist"));
+
+    let plan: serde_json::Value =
+        serde_json::from_slice(&ok(&db, &["plan", "--json"])).expect("json");
+    let unresolved: Vec<&str> = plan["flags"]
+        .as_array()
+        .expect("flags")
+        .iter()
+        .filter(|f| f["code"] == "unresolved-name")
+        .filter_map(|f| f["subject"].as_str())
+        .collect();
+    assert_eq!(unresolved, ["Zorblaxin 5mg", "moonpetal extract"]);
+
+    let out = s.path("report.html");
+    ok(&db, &["report", "--out", out.to_str().expect("path")]);
+    let html = std::fs::read_to_string(&out).expect("report");
+    assert!(
+        html.contains("Zorblaxin 5mg"),
+        "the report names the unread line"
+    );
+    assert!(html.contains("moonpetal extract"));
+}

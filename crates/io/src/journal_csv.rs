@@ -89,6 +89,11 @@ pub fn read<R: io::Read>(reader: R, file: &str) -> Result<Vec<NightEntry>, Impor
                     "is not valid UTF-8 text".to_string(),
                 )
             })?;
+            let text = if is_free_text(column) {
+                unguarded(text)
+            } else {
+                text
+            };
             entry
                 .set_field(column, text)
                 .map_err(|e| fail(Some(line), Some(&e.field), e.message))?;
@@ -155,6 +160,30 @@ fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message)
 }
 
+/// Notes and `x:` values are the person's own words; every other column is a number, time,
+/// flag or date that cannot start like a formula.
+fn is_free_text(column: &str) -> bool {
+    column == "notes" || column.starts_with("x:")
+}
+
+/// A cell a spreadsheet would run as a formula (OWASP's CSV injection list), or one that is an
+/// apostrophe in front of such a cell, so that the guard below can always be undone.
+fn runs_as_formula(text: &str) -> bool {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => true,
+        Some('\'') => runs_as_formula(&text[1..]),
+        _ => false,
+    }
+}
+
+/// Undoes the export's guard: the apostrophe written in front of a formula-like cell.
+fn unguarded(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if runs_as_formula(rest) => rest,
+        _ => text,
+    }
+}
+
 /// Writes the journal as CSV: the fixed columns in spec order, then every `took:` column any
 /// entry uses (by id), then every `x:` column (by name); one row per night, oldest first; `\n`
 /// line ends. Refuses (with `InvalidInput`, before writing anything) entries that [`read`] would
@@ -205,6 +234,17 @@ pub fn write<W: io::Write>(entries: &[NightEntry], writer: W) -> io::Result<()> 
                 .set_field(column, text)
                 .map_err(|e| invalid(format!("night {night}: {e}")))?;
         }
+        let row = header
+            .iter()
+            .zip(row)
+            .map(|(column, text)| {
+                if is_free_text(column) && runs_as_formula(&text) {
+                    format!("'{text}")
+                } else {
+                    text
+                }
+            })
+            .collect();
         rows.push(row);
     }
 
@@ -269,6 +309,50 @@ mod tests {
 
     fn import(bytes: &[u8]) -> Result<Vec<NightEntry>, ImportError> {
         read(bytes, "journal.csv")
+    }
+
+    #[test]
+    fn formula_cells_are_defused_on_export_and_read_back_unchanged() {
+        let notes = [
+            "=HYPERLINK(\"http://evil.example\",\"click\")",
+            "+1 hour of walking",
+            "-2 cups of coffee",
+            "@SUM(A1:A9)",
+            "'=already guarded by hand",
+            "''+twice",
+            "'tis a quiet night",
+            "fine = good",
+        ];
+        let entries: Vec<NightEntry> = notes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut e = sparse_entry(date(2026, 11, 1 + i as i8), 3);
+                e.notes = Some((*n).into());
+                e.extra
+                    .insert("x:cmd".into(), format!("={i}+cmd|' /C calc'!A0"));
+                e
+            })
+            .collect();
+        let csv = export(&entries);
+        let mut reader = csv::Reader::from_reader(csv.as_slice());
+        let headers = reader.headers().expect("header").clone();
+        let notes_at = headers.iter().position(|h| h == "notes").expect("notes");
+        let cmd_at = headers.iter().position(|h| h == "x:cmd").expect("x:cmd");
+        for (record, note) in reader.records().zip(notes) {
+            let record = record.expect("row");
+            for cell in [&record[notes_at], &record[cmd_at]] {
+                let first = cell.chars().next().expect("a cell");
+                assert!(
+                    !matches!(first, '=' | '+' | '-' | '@'),
+                    "a spreadsheet would run {cell:?}"
+                );
+            }
+            if note.starts_with("'t") || note.starts_with("fine") {
+                assert_eq!(&record[notes_at], note, "plain text is left alone");
+            }
+        }
+        assert_eq!(import(&csv).expect("re-import"), entries);
     }
 
     #[test]

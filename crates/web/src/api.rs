@@ -23,8 +23,21 @@ pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
         .map_err(|_| ApiError::bad_request("the body is not UTF-8 text"))?;
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
+        let mut path = e.path().to_string();
         let message = format!("line {}: {}", e.inner().line(), e.inner());
+        // serde names a missing field only in its message; the client needs it as the field.
+        if let Some(missing) = e
+            .inner()
+            .to_string()
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            path = if path == "." || path.is_empty() {
+                missing.to_string()
+            } else {
+                format!("{path}.{missing}")
+            };
+        }
         if path == "." || path.is_empty() {
             ApiError::bad_request(format!("the body is not the expected JSON: {message}"))
         } else {

@@ -65,11 +65,19 @@ pub fn check_night(entry: &NightEntry, today: Date) -> ApiResult<()> {
 /// A check-in form: the journal's columns by name, `took:ID` checkboxes for each item offered
 /// in `offered` (an offered item left unticked was not taken).
 pub fn night_from_form(form: &FormData, base: NightEntry, today: Date) -> ApiResult<NightEntry> {
+    let base_is_new = base.night.is_none();
     let mut entry = base;
     let night = form
         .get("night")
         .ok_or_else(|| ApiError::field("night", "is required"))?;
     entry.night = Some(crate::api::date_param("night", night)?);
+    // A new night needs a rating the person chose: a missing one must never become 0 ("fine").
+    if base_is_new && form.get("severity").is_none_or(str::is_empty) {
+        return Err(ApiError::field(
+            "severity",
+            "choose how bad your legs were, from 0 (fine) to 10 (worst)",
+        ));
+    }
     for column in quietlegs_core::journal::CSV_COLUMNS {
         if *column == "night" || !form.has(column) {
             continue;
@@ -77,7 +85,10 @@ pub fn night_from_form(form: &FormData, base: NightEntry, today: Date) -> ApiRes
         let value = form.get(column).unwrap_or("");
         if value.is_empty() {
             if *column == "severity" {
-                return Err(ApiError::field("severity", "is required (0 to 10)"));
+                return Err(ApiError::field(
+                    "severity",
+                    "choose how bad your legs were, from 0 (fine) to 10 (worst)",
+                ));
             }
             clear(&mut entry, column);
             continue;

@@ -9,12 +9,6 @@
   }
 
   function enhance(root) {
-    // Severity slider: show the number as it moves.
-    root.querySelectorAll("input[type=range]#severity").forEach(function (input) {
-      var out = document.getElementById("severity-out");
-      if (!out) return;
-      input.addEventListener("input", function () { out.textContent = input.value; });
-    });
     // Fill an empty time-zone field from the browser.
     root.querySelectorAll("[data-fill-timezone]").forEach(function (input) {
       if (!input.value && window.Intl) {

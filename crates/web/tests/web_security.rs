@@ -298,6 +298,13 @@ async fn bad_input(app: TestApp) {
         ),
         (Method::PUT, &night, "application/json", "not json", ""),
         (
+            Method::PUT,
+            &night,
+            "application/json",
+            r#"{"sleep_hours": 7}"#,
+            "severity",
+        ),
+        (
             Method::POST,
             "/api/v1/labs",
             "application/json",
@@ -401,6 +408,13 @@ async fn bad_input(app: TestApp) {
         }
     }
     let forms: Vec<FormCase> = vec![
+        // A new night the person did not rate is refused, never stored as 0 ("fine").
+        ("/checkin", vec![("night", "2026-10-15")], "severity"),
+        (
+            "/checkin",
+            vec![("night", "2026-10-15"), ("severity", "")],
+            "severity",
+        ),
         (
             "/checkin",
             vec![("night", NIGHT), ("severity", "12")],
@@ -478,6 +492,16 @@ async fn bad_input(app: TestApp) {
         before,
         "bad input wrote something"
     );
+    // The form for a night not yet logged has no rating chosen for the person.
+    let page = ann.get("/checkin?night=2026-10-15").await;
+    let ratings = page
+        .body
+        .split_once("id=\"severity\"")
+        .and_then(|(_, rest)| rest.split_once("</fieldset>"))
+        .map(|(inside, _)| inside.to_string())
+        .expect("the severity choices");
+    assert_eq!(ratings.matches("type=\"radio\"").count(), 11);
+    assert!(!ratings.contains("checked"), "a new night starts unrated");
     app.finish().await;
 }
 

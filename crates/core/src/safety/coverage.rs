@@ -79,7 +79,19 @@ fn related(kb: &KnowledgeBase, a: &str, b: &str) -> bool {
         || part_of(b, a)
 }
 
-/// The other entries a caution names, by id, name, alias or form, as whole words.
+/// `phrase` (folded) is a name a reader sees for `entry`: its name, an alias or a form. A bare
+/// id is not: "breathing" in "slowed breathing" is not the breathing exercise.
+fn readable_name(entry: &Entry, phrase: &str) -> bool {
+    let fold = crate::knowledge::fold;
+    fold(&entry.name) == phrase
+        || entry.aliases.iter().any(|a| fold(a) == phrase)
+        || entry
+            .forms
+            .iter()
+            .any(|f| fold(&f.name) == phrase || f.aliases.iter().any(|a| fold(a) == phrase))
+}
+
+/// The other entries a caution names, by name, alias or form, as whole words.
 fn named_in<'k>(kb: &'k KnowledgeBase, text: &str) -> Vec<&'k Entry> {
     let folded = crate::knowledge::fold(text);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
@@ -92,7 +104,7 @@ fn named_in<'k>(kb: &'k KnowledgeBase, text: &str) -> Vec<&'k Entry> {
                 continue;
             }
             let phrase = words[i..i + len].join(" ");
-            if let Some(e) = kb.exact(&phrase).next() {
+            if let Some(e) = kb.exact(&phrase).find(|e| readable_name(e, &phrase)) {
                 if !out.iter().any(|o| o.id == e.id) {
                     out.push(e);
                 }
@@ -117,7 +129,10 @@ pub fn uncovered_cautions(kb: &KnowledgeBase, rules: &Rules) -> Vec<KbIssue> {
     for entry in kb.entries() {
         for (i, caution) in entry.cautions.iter().enumerate() {
             for named in named_in(kb, caution) {
-                if named.id == entry.id || related(kb, &named.id, &entry.id) {
+                if named.id == entry.id
+                    || related(kb, &named.id, &entry.id)
+                    || rules.care_advice.contains(&named.id)
+                {
                     continue;
                 }
                 let forward = remedy_like(entry.kind) && when_like(kb, named);

@@ -143,6 +143,9 @@ pub struct Rules {
     pub deficiencies: Vec<Deficiency>,
     pub handled: Vec<Handled>,
     pub pending: Vec<Pending>,
+    /// Entries that are advice to get care or a test ("see a doctor", "iron studies"): a
+    /// caution naming them asks for nothing a rule could enforce, as no plan blocks a visit.
+    pub care_advice: Vec<String>,
     /// The plan's content (`plan.toml`), checked against the same knowledge base.
     pub plan: crate::plan::PlanContent,
 }
@@ -245,6 +248,15 @@ struct RawRules {
     handled: Vec<Handled>,
     #[serde(default)]
     pending: Vec<Pending>,
+    #[serde(default)]
+    coverage: RawCoverage,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCoverage {
+    #[serde(default)]
+    care_advice: Vec<String>,
 }
 
 /// The rules compiled into the binary.
@@ -517,6 +529,9 @@ impl Rules {
                 c.issue(&name, "by", "must say what enforces it".into());
             }
         }
+        for (i, id) in raw.coverage.care_advice.iter().enumerate() {
+            c.id("coverage", &format!("care_advice[{i}]"), id);
+        }
         for (i, id) in raw.iron.malabsorption.iter().enumerate() {
             c.id("iron", &format!("malabsorption[{i}]"), id);
         }
@@ -538,6 +553,7 @@ impl Rules {
             deficiencies,
             handled: raw.handled,
             pending: raw.pending,
+            care_advice: raw.coverage.care_advice,
         };
         Ok(rules)
     }

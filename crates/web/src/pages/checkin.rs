@@ -35,7 +35,8 @@ struct CheckinPage {
     chrome: Chrome,
     night: String,
     existing: bool,
-    severity: u8,
+    /// The rating already chosen; a new night starts with none, so nothing is rated for them.
+    severity: Option<u8>,
     entry: NightEntry,
     offered: Vec<Offered>,
     error: Option<FormError>,
@@ -44,6 +45,10 @@ struct CheckinPage {
 impl CheckinPage {
     fn value(&self, column: &str) -> String {
         self.entry.field(column)
+    }
+
+    fn chosen(&self, value: &u8) -> bool {
+        self.severity == Some(*value)
     }
 }
 
@@ -84,6 +89,7 @@ async fn form_page(
     night: Date,
     entry: NightEntry,
     existing: bool,
+    chosen: bool,
     error: Option<FormError>,
 ) -> Response {
     let offered = match offered(app, me, &entry).await {
@@ -93,8 +99,8 @@ async fn form_page(
     let page = CheckinPage {
         chrome: Chrome::new(app, Some(me), "checkin"),
         night: night.to_string(),
+        severity: (existing || chosen).then_some(entry.severity),
         existing,
-        severity: entry.severity,
         entry,
         offered,
         error,
@@ -127,6 +133,7 @@ pub async fn page(
                     default,
                     NightEntry::default(),
                     false,
+                    false,
                     Some(e.into()),
                 )
                 .await;
@@ -134,13 +141,13 @@ pub async fn page(
         },
     };
     match app.store().night(me.person, night).await {
-        Ok(Some(entry)) => form_page(&app, &me, night, entry, true, None).await,
+        Ok(Some(entry)) => form_page(&app, &me, night, entry, true, true, None).await,
         Ok(None) => {
             let entry = NightEntry {
                 night: Some(night),
                 ..NightEntry::default()
             };
-            form_page(&app, &me, night, entry, false, None).await
+            form_page(&app, &me, night, entry, false, false, None).await
         }
         Err(e) => error_page(&app, Some(&me), e.into()),
     }
@@ -156,6 +163,7 @@ pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Byt
                 &me,
                 today,
                 NightEntry::default(),
+                false,
                 false,
                 Some(e.into()),
             )
@@ -192,6 +200,7 @@ pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Byt
                 shown.night.unwrap_or(today),
                 shown,
                 existing,
+                form.get("severity").is_some_and(|v| !v.is_empty()),
                 Some(e.into()),
             )
             .await
