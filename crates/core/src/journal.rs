@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::limits;
 use crate::profile::ClockTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,9 +149,8 @@ impl NightEntry {
         }
         match column {
             "night" => {
-                self.night = Some(text.parse().map_err(|_| {
-                    FieldError::new(column, format!("'{text}' is not a date (YYYY-MM-DD)"))
-                })?);
+                self.night =
+                    Some(limits::parse_date(text).map_err(|m| FieldError::new(column, m))?);
             }
             "severity" => {
                 let v: u8 = text.parse().ok().filter(|v| *v <= 10).ok_or_else(|| {
@@ -184,14 +184,26 @@ impl NightEntry {
             "exercise_end" => self.exercise_end = Some(clock(column, text)?),
             "sugar_late" => self.sugar_late = Some(flag(column, text)?),
             "antihistamine" => self.antihistamine = Some(flag(column, text)?),
-            "notes" => self.notes = Some(text.to_string()),
+            "notes" => {
+                if let Some(problem) = limits::text_problem(text, limits::NOTE_MAX_CHARS) {
+                    return Err(FieldError::new(column, problem));
+                }
+                self.notes = Some(text.to_string());
+            }
             other => {
+                if let Some(problem) = limits::text_problem(other, limits::NAME_MAX_CHARS) {
+                    let shown: String = other.chars().take(limits::NAME_MAX_CHARS).collect();
+                    return Err(FieldError::new(&shown, format!("column name {problem}")));
+                }
                 if let Some(id) = other.strip_prefix("took:") {
                     if id.is_empty() {
                         return Err(FieldError::new(other, "needs an id after 'took:'"));
                     }
                     self.took.insert(id.to_string(), flag(other, text)?);
                 } else if other.starts_with("x:") {
+                    if let Some(problem) = limits::text_problem(text, limits::PHRASE_MAX_CHARS) {
+                        return Err(FieldError::new(other, problem));
+                    }
                     self.extra.insert(other.to_string(), text.to_string());
                 } else {
                     return Err(FieldError::new(

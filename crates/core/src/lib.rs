@@ -6,6 +6,7 @@
 pub mod cabinet;
 pub mod journal;
 pub mod knowledge;
+pub mod limits;
 pub mod plan;
 pub mod profile;
 pub mod questionnaire;

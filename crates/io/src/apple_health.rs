@@ -306,6 +306,9 @@ fn date_attr(name: &str, raw: Option<&str>) -> Result<(DateTime, Timestamp), Str
         || format!("attribute '{name}': '{raw}' is not a date like 2024-01-15 23:10:05 -0800");
     let parsed = strtime::parse(DATE_FORMAT, raw).map_err(|_| bad())?;
     let local = parsed.to_datetime().map_err(|_| bad())?;
+    if quietlegs_core::limits::date_problem(local.date()).is_some() {
+        return Err(bad());
+    }
     let instant = parsed.to_timestamp().map_err(|_| bad())?;
     Ok((local, instant))
 }

@@ -292,7 +292,7 @@ fn read_lab(
         resource.get("effectiveDateTime").unwrap_or(&Value::Null),
         &format!("{path}.effectiveDateTime"),
     )?;
-    let date: Date = when.get(..10).and_then(|d| d.parse().ok()).ok_or_else(|| {
+    let date: Date = when.get(..10).and_then(plain_date).ok_or_else(|| {
         r.err(
             &format!("{path}.effectiveDateTime"),
             format!("'{when}' is not a date"),
@@ -337,15 +337,12 @@ fn read_night(r: &Reader, resource: &Value, path: &str) -> Result<NightEntry, Im
         resource.get("authored").unwrap_or(&Value::Null),
         &format!("{path}.authored"),
     )?;
-    let night: Date = authored
-        .get(..10)
-        .and_then(|d| d.parse().ok())
-        .ok_or_else(|| {
-            r.err(
-                &format!("{path}.authored"),
-                format!("'{authored}' is not a date"),
-            )
-        })?;
+    let night: Date = authored.get(..10).and_then(plain_date).ok_or_else(|| {
+        r.err(
+            &format!("{path}.authored"),
+            format!("'{authored}' is not a date"),
+        )
+    })?;
     let mut entry = NightEntry {
         night: Some(night),
         ..NightEntry::default()
@@ -464,6 +461,11 @@ pub fn import(
     }
     out.nights.sort_by_key(|n| n.night);
     Ok(out)
+}
+
+/// The date at the start of a FHIR dateTime, within the years 0001-9999.
+fn plain_date(text: &str) -> Option<Date> {
+    quietlegs_core::limits::parse_date(text).ok()
 }
 
 #[cfg(test)]

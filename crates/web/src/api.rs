@@ -75,9 +75,14 @@ fn session_answer(status: StatusCode, signed: auth::SignedIn, cookie: HeaderValu
 #[utoipa::path(post, path = "/api/v1/signup", request_body = Credentials,
     responses((status = 201, body = SessionInfo), (status = 403, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn signup(State(app): State<AppState>, body: Bytes) -> ApiResult<Response> {
+pub async fn signup(
+    State(app): State<AppState>,
+    extensions: axum::http::Extensions,
+    body: Bytes,
+) -> ApiResult<Response> {
     let c: Credentials = json_body(&body)?;
-    let (signed, session) = auth::sign_up(&app, &c.username, &c.password).await?;
+    let client = auth::client_addr(&extensions);
+    let (signed, session) = auth::sign_up(&app, &c.username, &c.password, client).await?;
     Ok(session_answer(StatusCode::CREATED, signed, session.cookie))
 }
 
@@ -163,9 +168,7 @@ pub struct Range {
 }
 
 pub fn date_param(field: &str, text: &str) -> ApiResult<Date> {
-    text.trim()
-        .parse()
-        .map_err(|_| ApiError::field(field, format!("'{text}' is not a date (YYYY-MM-DD)")))
+    quietlegs_core::limits::parse_date(text).map_err(|m| ApiError::field(field, m))
 }
 
 fn optional_date(field: &str, text: Option<&str>) -> ApiResult<Option<Date>> {

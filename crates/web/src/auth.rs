@@ -350,8 +350,9 @@ pub async fn sign_in(
     };
     let name = username.trim().to_lowercase();
     let keys = limiter_keys(&name, client);
-    if let Some(wait) = app.0.limiter.blocked(&keys) {
-        return Err(too_many(wait));
+    app.0.limiter.attempt(&keys).map_err(too_many)?;
+    if check_username(&name).is_err() {
+        return Err(bad_credentials());
     }
     let person = app.store().find_person(&name).await?;
     let hash = match person {
@@ -360,12 +361,13 @@ pub async fn sign_in(
     };
     let candidate = password.to_string();
     let stored = hash.clone().unwrap_or_else(|| decoy_hash().to_string());
-    let matches = tokio::task::spawn_blocking(move || verify_password(&candidate, &stored))
+    let matches = app
+        .hashing(move || verify_password(&candidate, &stored))
         .await
         .unwrap_or(false);
     match (person, hash.is_some() && matches) {
         (Some(person), true) => {
-            app.0.limiter.succeeded(&keys[0]);
+            app.0.limiter.succeeded(&keys);
             let session = start_session(app, person).await?;
             Ok((
                 SignedIn {
@@ -378,15 +380,18 @@ pub async fn sign_in(
             ))
         }
         _ => {
-            app.0.limiter.failed(&keys);
             tracing::info!("a sign-in failed");
-            Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "bad-credentials",
-                "that name and password do not match an account",
-            ))
+            Err(bad_credentials())
         }
     }
+}
+
+fn bad_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "bad-credentials",
+        "that name and password do not match an account",
+    )
 }
 
 /// Creates an account and signs it in.
@@ -394,6 +399,7 @@ pub async fn sign_up(
     app: &AppState,
     username: &str,
     password: &str,
+    client: Option<SocketAddr>,
 ) -> Result<(SignedIn, NewSession), ApiError> {
     match app.config().mode {
         Mode::Server { signup: true } => {}
@@ -412,10 +418,16 @@ pub async fn sign_up(
     }
     let name = check_username(username)?;
     check_password(password)?;
+    // Accounts cost a hash and a row each: one address gets a few an hour-quarter, not hundreds.
+    let key = [format!(
+        "signup:{}",
+        client.map_or_else(|| "unknown-client".to_string(), |a| a.ip().to_string())
+    )];
+    app.0.limiter.attempt(&key).map_err(too_many)?;
     let candidate = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&candidate))
-        .await
-        .map_err(|_| ApiError::internal())?
+    let hash = app
+        .hashing(move || hash_password(&candidate))
+        .await?
         .map_err(|err| {
             tracing::error!(%err, "password hashing failed");
             ApiError::internal()
@@ -496,10 +508,23 @@ fn too_many(wait: Duration) -> ApiError {
     )
 }
 
+/// What a sign-in attempt counts against: the name from this address (so a stranger elsewhere
+/// cannot lock the owner out), the address (so one client cannot try many names), and the name
+/// from anywhere at a far higher limit (so many addresses cannot guess one password quickly).
+/// A name no account could have is not kept at all: only the address counts.
 fn limiter_keys(name: &str, client: Option<SocketAddr>) -> Vec<String> {
-    let mut keys = vec![format!("name:{name}")];
-    if let Some(addr) = client {
-        keys.push(format!("addr:{}", addr.ip()));
+    let valid = check_username(name).is_ok();
+    let mut keys = Vec::new();
+    match (client, valid) {
+        (Some(addr), true) => {
+            keys.push(format!("name+addr:{name}|{}", addr.ip()));
+            keys.push(format!("addr:{}", addr.ip()));
+            keys.push(format!("name:{name}"));
+        }
+        (Some(addr), false) => keys.push(format!("addr:{}", addr.ip())),
+        // No address to tell clients apart (an in-process caller): the name alone, strictly.
+        (None, true) => keys.push(format!("name+addr:{name}|unknown")),
+        (None, false) => keys.push("unknown-client".to_string()),
     }
     keys
 }
@@ -511,45 +536,49 @@ pub fn client_addr(parts: &axum::http::Extensions) -> Option<SocketAddr> {
 
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Counts failed sign-ins per name and per client address over a 15-minute window. In memory:
-/// a restart forgets, which only ever lets a person in sooner.
+/// Counts sign-in attempts over a 15-minute window, each one *before* its password is checked,
+/// so simultaneous guesses cannot slip past the limit while the hash is being verified. In
+/// memory: a restart forgets, which only ever lets a person in sooner.
 pub struct LoginLimiter {
     per_name: u32,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    attempts: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
 impl LoginLimiter {
     pub fn new(per_name: u32) -> Self {
         Self {
             per_name: per_name.max(1),
-            failures: Mutex::new(HashMap::new()),
+            attempts: Mutex::new(HashMap::new()),
         }
     }
 
     fn limit(&self, key: &str) -> u32 {
-        if key.starts_with("addr:") {
+        if key.starts_with("addr:") || key.starts_with("signup:") {
             self.per_name.saturating_mul(4)
+        } else if key.starts_with("name:") {
+            self.per_name.saturating_mul(20)
         } else {
             self.per_name
         }
     }
 
-    /// How long to wait, if any key is over its limit.
-    fn blocked(&self, keys: &[String]) -> Option<Duration> {
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        keys.iter()
+    /// Counts one attempt against every key, or refuses it (with how long to wait) when any key
+    /// has used its limit. Checked and counted under one lock.
+    fn attempt(&self, keys: &[String]) -> Result<(), Duration> {
+        let mut map = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+        }
+        let wait = keys
+            .iter()
             .filter_map(|k| {
                 let (count, since) = map.get(k)?;
                 let elapsed = since.elapsed();
                 (*count >= self.limit(k) && elapsed < WINDOW).then(|| WINDOW - elapsed)
             })
-            .max()
-    }
-
-    fn failed(&self, keys: &[String]) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+            .max();
+        if let Some(wait) = wait {
+            return Err(wait);
         }
         for key in keys {
             let entry = map.entry(key.clone()).or_insert((0, Instant::now()));
@@ -558,11 +587,20 @@ impl LoginLimiter {
             }
             entry.0 += 1;
         }
+        Ok(())
     }
 
-    fn succeeded(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(key);
+    /// A right password: the name's count from this address starts again, and the attempt
+    /// no longer counts against the address or the name.
+    fn succeeded(&self, keys: &[String]) {
+        let mut map = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
+        for key in keys {
+            if key.starts_with("name+addr:") {
+                map.remove(key);
+            } else if let Some((count, _)) = map.get_mut(key) {
+                *count = count.saturating_sub(1);
+            }
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod assets;
 mod auth;
 mod cache;
 mod charts;
+mod connections;
 mod error;
 mod forms;
 mod library;
@@ -32,6 +33,7 @@ use quietlegs_store::Store;
 use tokio::net::TcpListener;
 
 pub use auth::{RandomError, check_password, check_username, hash_password, new_token, token_hash};
+pub use connections::ConnectionLimits;
 
 /// How people reach their data.
 #[derive(Debug, Clone)]
@@ -64,6 +66,11 @@ pub struct WebConfig {
     pub session_cache_seconds: u32,
     /// People whose plan and insights are kept in memory (least recently used go first).
     pub cached_people: usize,
+    /// The address people reach this server at (`https://rls.example.org`), for share links
+    /// and the same-site check. Never taken from a request's `Host`, which a client can spoof.
+    pub public_url: Option<String>,
+    /// Timeouts and connection caps.
+    pub connections: ConnectionLimits,
 }
 
 /// Short enough that a sign-out on another app server takes effect within a few seconds.
@@ -84,6 +91,8 @@ impl WebConfig {
             login_attempts: 5,
             session_cache_seconds: DEFAULT_SESSION_CACHE_SECONDS,
             cached_people: DEFAULT_CACHED_PEOPLE,
+            public_url: None,
+            connections: ConnectionLimits::default(),
         })
     }
 
@@ -97,6 +106,8 @@ impl WebConfig {
             login_attempts: 5,
             session_cache_seconds: DEFAULT_SESSION_CACHE_SECONDS,
             cached_people: DEFAULT_CACHED_PEOPLE,
+            public_url: None,
+            connections: ConnectionLimits::default(),
         }
     }
 
@@ -136,6 +147,9 @@ struct Inner {
     /// Rebuilding a person's derived state reads all their nights; a few at a time keeps a
     /// burst of cold pages from holding every journal in memory at once.
     rebuilds: tokio::sync::Semaphore,
+    /// Argon2 costs ~20 MB and tens of milliseconds a hash: a few at a time, on blocking
+    /// threads, so a burst of sign-ins neither exhausts memory nor stalls the other requests.
+    hashing: tokio::sync::Semaphore,
 }
 
 /// Shared state of the app: read-only knowledge and rules, the store, the settings.
@@ -155,9 +169,9 @@ impl AppState {
             config.cached_people.saturating_mul(4),
         );
         let derived = cache::DerivedCache::new(config.cached_people);
-        let rebuilds = tokio::sync::Semaphore::new(
-            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-        );
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let rebuilds = tokio::sync::Semaphore::new(cores);
+        let hashing = tokio::sync::Semaphore::new(cores);
         Self(Arc::new(Inner {
             kb,
             rules,
@@ -167,7 +181,24 @@ impl AppState {
             sessions,
             derived,
             rebuilds,
+            hashing,
         }))
+    }
+
+    /// Runs a password hash or check on a blocking thread, a few at a time.
+    async fn hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, error::ApiError> {
+        let _permit = self
+            .0
+            .hashing
+            .acquire()
+            .await
+            .map_err(|_| error::ApiError::internal())?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| error::ApiError::internal())
     }
 
     fn kb(&self) -> &'static KnowledgeBase {
@@ -288,10 +319,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.config().connections.clone();
+    connections::serve(listener, router(state), limits, shutdown).await
 }
 
 /// One log line per request: the route pattern (never the actual path or query, which can hold

@@ -297,6 +297,42 @@ async fn bad_input(app: TestApp) {
             "night",
         ),
         (Method::PUT, &night, "application/json", "not json", ""),
+        // Text every store can keep: PostgreSQL refuses NUL, so it is refused everywhere.
+        (
+            Method::PUT,
+            &night,
+            "application/json",
+            r#"{"severity": 3, "notes": "a\u0000b"}"#,
+            "notes",
+        ),
+        (
+            Method::PUT,
+            &night,
+            "application/json",
+            r#"{"severity": 3, "x:mood": "low\u0000"}"#,
+            "x:mood",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/journal/-000001-01-01",
+            "application/json",
+            r#"{"severity": 3}"#,
+            "night",
+        ),
+        (
+            Method::POST,
+            "/api/v1/import?format=csv",
+            "text/csv",
+            "night,severity,notes\n2026-11-07,3,\"nul \u{0}here\"\n",
+            "notes",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/profile",
+            "application/json",
+            r#"{"symptoms": {}, "medications": ["Zoloft\u0000"]}"#,
+            "medications[0]",
+        ),
         (
             Method::PUT,
             &night,
@@ -410,6 +446,15 @@ async fn bad_input(app: TestApp) {
     let forms: Vec<FormCase> = vec![
         // A new night the person did not rate is refused, never stored as 0 ("fine").
         ("/checkin", vec![("night", "2026-10-15")], "severity"),
+        (
+            "/checkin",
+            vec![
+                ("night", "2026-10-15"),
+                ("severity", "3"),
+                ("notes", "a\0b"),
+            ],
+            "notes",
+        ),
         (
             "/checkin",
             vec![("night", "2026-10-15"), ("severity", "")],

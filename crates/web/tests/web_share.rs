@@ -60,6 +60,11 @@ async fn share_links(app: TestApp) {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let token = token_in(&page.body);
     assert_eq!(token.len(), 64);
+    // No public_url is configured: the link is never built from the request's Host header.
+    assert!(
+        page.body.contains("<code id=\"share-link\">/share/"),
+        "the link starts with the path alone"
+    );
 
     // Anyone with the link sees the report (HTML and PDF), without signing in.
     let mut doctor = app.client();
@@ -172,3 +177,20 @@ on_both_stores!(
     "share",
     share_links
 );
+
+#[tokio::test]
+async fn share_links_start_with_the_configured_public_url() {
+    let mut config = quietlegs_web::WebConfig::server(true);
+    config.public_url = Some("https://rls.example.org/".into());
+    let app = TestApp::sqlite("share-public-url", config).await;
+    let mut ann = ann(&app).await;
+    let page = ann.form("/settings/share", &[("days", "7")]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<code id=\"share-link\">https://rls.example.org/share/"),
+        "{}",
+        page.body
+    );
+    app.finish().await;
+}

@@ -52,12 +52,8 @@ pub fn today(arg: Option<&str>) -> Result<Date> {
 /// A date option's value, or `default` when it was not given.
 pub fn date_or(arg: Option<&str>, flag: &str, default: Date) -> Result<Date> {
     match arg {
-        Some(text) => text.parse::<Date>().map_err(|_| {
-            UsageError(format!(
-                "{flag}: '{text}' is not a date (expected YYYY-MM-DD)"
-            ))
-            .into()
-        }),
+        Some(text) => quietlegs_core::limits::parse_date(text)
+            .map_err(|m| UsageError(format!("{flag}: {m}")).into()),
         None => Ok(default),
     }
 }

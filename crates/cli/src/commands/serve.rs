@@ -55,10 +55,21 @@ pub struct ServeConfig {
     pub cached_people: usize,
     /// `text` or `json`.
     pub log_format: String,
+    /// The address people reach this server at, e.g. `https://rls.example.org` (share links and
+    /// the same-site check use it; never the request's Host).
+    pub public_url: Option<String>,
+    /// Seconds a client has to send a request's head; also how long an idle connection stays.
+    pub header_timeout_seconds: u64,
+    /// Seconds a whole request may take, body and answer included.
+    pub request_timeout_seconds: u64,
+    /// Connections held at once, and per client address (the longest-idle one makes room).
+    pub max_connections: usize,
+    pub max_connections_per_address: usize,
 }
 
 impl Default for ServeConfig {
     fn default() -> Self {
+        let limits = quietlegs_web::ConnectionLimits::default();
         Self {
             addr: "127.0.0.1:8080".into(),
             database_url: None,
@@ -70,6 +81,11 @@ impl Default for ServeConfig {
             session_cache_seconds: quietlegs_web::DEFAULT_SESSION_CACHE_SECONDS,
             cached_people: quietlegs_web::DEFAULT_CACHED_PEOPLE,
             log_format: "text".into(),
+            public_url: None,
+            header_timeout_seconds: limits.header_timeout.as_secs(),
+            request_timeout_seconds: limits.request_timeout.as_secs(),
+            max_connections: limits.max_connections,
+            max_connections_per_address: limits.max_per_address,
         }
     }
 }
@@ -85,6 +101,11 @@ const ENV_KEYS: &[&str] = &[
     "session_cache_seconds",
     "cached_people",
     "log_format",
+    "public_url",
+    "header_timeout_seconds",
+    "request_timeout_seconds",
+    "max_connections",
+    "max_connections_per_address",
 ];
 
 fn default_config_file() -> Option<PathBuf> {
@@ -124,6 +145,14 @@ pub fn load_config(args: &ServeArgs, database_flag: Option<&str>) -> Result<Serv
     config.multi_user |= args.multi_user;
     config.signup &= !args.no_signup;
     config.secure_cookies |= args.secure_cookies;
+    if let Some(url) = &config.public_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(UsageError(format!(
+            "public_url: '{url}' must start with https:// (or http://)"
+        ))
+        .into());
+    }
     if !matches!(config.log_format.as_str(), "text" | "json") {
         return Err(UsageError(format!(
             "log_format: '{}' is not text or json",
@@ -174,6 +203,13 @@ pub fn run(args: ServeArgs, global: &crate::Global) -> Result<ExitCode> {
         web.login_attempts = config.login_attempts;
         web.session_cache_seconds = config.session_cache_seconds;
         web.cached_people = config.cached_people.max(1);
+        web.public_url = config.public_url.clone();
+        web.connections = quietlegs_web::ConnectionLimits {
+            header_timeout: std::time::Duration::from_secs(config.header_timeout_seconds.max(1)),
+            request_timeout: std::time::Duration::from_secs(config.request_timeout_seconds.max(1)),
+            max_connections: config.max_connections.max(1),
+            max_per_address: config.max_connections_per_address.max(1),
+        };
         let state = AppState::new(kb, rules, Arc::new(store), web.clone());
         match web.sign_in_url(bound) {
             Some(url) => eprintln!(

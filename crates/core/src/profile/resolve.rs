@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{LabInput, Profile, ProfileError, Sex};
 use crate::cabinet::{self, Field, Reading};
 use crate::knowledge::KnowledgeBase;
+use crate::limits;
 
 /// A lab result converted to the test's canonical unit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -170,6 +171,9 @@ pub fn check_lab(
             ),
         ));
     }
+    if let Some(problem) = input.date.and_then(limits::date_problem) {
+        return Err(ProfileError::field(field("date"), problem));
+    }
     if let Some(date) = input.date
         && date > today
     {
@@ -268,6 +272,23 @@ impl Resolved {
             ));
         }
 
+        if let Some(problem) = profile
+            .timezone
+            .as_deref()
+            .and_then(|tz| limits::text_problem(tz, limits::NAME_MAX_CHARS))
+        {
+            errors.push(ProfileError::field("timezone", problem));
+        }
+        if profile.labs.len() > limits::LIST_MAX_ITEMS {
+            errors.push(ProfileError::field(
+                "labs",
+                format!(
+                    "has {} results; the limit is {}",
+                    profile.labs.len(),
+                    limits::LIST_MAX_ITEMS
+                ),
+            ));
+        }
         let mut labs = Vec::new();
         for (i, input) in profile.labs.iter().enumerate() {
             match check_lab(kb, input, today, &format!("labs[{i}].")) {
@@ -280,9 +301,21 @@ impl Resolved {
             (&profile.conditions, "conditions"),
             (&profile.supplements, "supplements"),
         ] {
+            if list.len() > limits::LIST_MAX_ITEMS {
+                errors.push(ProfileError::field(
+                    what,
+                    format!(
+                        "has {} lines; the limit is {}",
+                        list.len(),
+                        limits::LIST_MAX_ITEMS
+                    ),
+                ));
+            }
             for (i, name) in list.iter().enumerate() {
                 if name.trim().is_empty() {
                     errors.push(ProfileError::field(format!("{what}[{i}]"), "is empty"));
+                } else if let Some(problem) = limits::text_problem(name, limits::PHRASE_MAX_CHARS) {
+                    errors.push(ProfileError::field(format!("{what}[{i}]"), problem));
                 }
             }
         }

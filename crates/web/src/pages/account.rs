@@ -128,7 +128,11 @@ pub async fn signup_page(State(app): State<AppState>, Viewer(user): Viewer) -> R
     })
 }
 
-pub async fn signup(State(app): State<AppState>, body: Bytes) -> Response {
+pub async fn signup(
+    State(app): State<AppState>,
+    extensions: axum::http::Extensions,
+    body: Bytes,
+) -> Response {
     let form = match FormData::parse(&body) {
         Ok(f) => f,
         Err(e) => {
@@ -154,7 +158,7 @@ pub async fn signup(State(app): State<AppState>, body: Bytes) -> Response {
             "the two passwords differ",
         ))
     } else {
-        auth::sign_up(&app, &username, &password).await
+        auth::sign_up(&app, &username, &password, auth::client_addr(&extensions)).await
     };
     match result {
         // A new person starts with the assessment.

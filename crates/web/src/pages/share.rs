@@ -17,18 +17,25 @@ use crate::forms::FormData;
 pub const DEFAULT_DAYS: i64 = 14;
 pub const MAX_DAYS: i64 = 90;
 
-/// The address the person will hand out: this server as the browser reached it.
+/// The address the person will hand out. In server mode it starts with the configured
+/// `public_url`, never the request's `Host` (a spoofed Host would hand out a link to another
+/// site); with no `public_url` it is the path alone, which the page shows on this server's own
+/// address. In local mode the Host was already checked against this machine's own names.
 fn link_for(app: &AppState, headers: &HeaderMap, token: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if app.config().secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}/share/{token}")
+    let path = format!("/share/{token}");
+    if let Some(base) = &app.config().public_url {
+        return format!("{}{path}", base.trim_end_matches('/'));
+    }
+    match app.config().mode {
+        crate::Mode::Local { .. } => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("127.0.0.1");
+            format!("http://{host}{path}")
+        }
+        crate::Mode::Server { .. } => path,
+    }
 }
 
 pub async fn create(
