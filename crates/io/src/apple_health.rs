@@ -78,7 +78,29 @@ struct Counted<R> {
     inner: R,
     bytes: u64,
     newlines: u64,
+    /// Where the event being read began: one event (a tag or a text node) is held in memory
+    /// whole, so its size is what bounds the reader's memory.
+    event_start: u64,
 }
+
+/// No record in a real export comes near this; a file with a bigger node is not an export, and
+/// reading it would hold the whole node in memory.
+const MAX_NODE_BYTES: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug)]
+struct NodeTooLarge;
+
+impl std::fmt::Display for NodeTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "a single XML node is larger than {} MB",
+            MAX_NODE_BYTES >> 20
+        )
+    }
+}
+
+impl std::error::Error for NodeTooLarge {}
 
 impl<R> Counted<R> {
     /// The line of the next byte not yet consumed.
@@ -102,6 +124,9 @@ impl<R: BufRead> Read for Counted<R> {
 
 impl<R: BufRead> BufRead for Counted<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.bytes - self.event_start > MAX_NODE_BYTES {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, NodeTooLarge));
+        }
         self.inner.fill_buf()
     }
 
@@ -145,6 +170,7 @@ pub fn read_sleep<R: BufRead>(
         inner: reader,
         bytes: 0,
         newlines: 0,
+        event_start: 0,
     });
     let mut buf = Vec::with_capacity(4096);
     // A night has a handful of sources at most, so a small Vec beats a map per night: on a
@@ -156,8 +182,23 @@ pub fn read_sleep<R: BufRead>(
 
     loop {
         let line = xml.get_ref().line();
+        xml.get_mut().event_start = xml.get_ref().bytes;
         buf.clear();
+        buf.shrink_to(64 * 1024);
         let event = xml.read_event_into(&mut buf).map_err(|e| {
+            if let quick_xml::Error::Io(io) = &e
+                && io.get_ref().is_some_and(|inner| inner.is::<NodeTooLarge>())
+            {
+                return ImportError::new(
+                    file,
+                    Some(line),
+                    None,
+                    format!(
+                        "holds {NodeTooLarge} (from line {line}); an Apple Health export.xml \
+                         never does, so it was not read"
+                    ),
+                );
+            }
             ImportError::new(
                 file,
                 Some(line),
@@ -592,5 +633,23 @@ mod tests {
         assert!(reports.len() > 1, "{reports:?}");
         assert!(reports.windows(2).all(|w| w[0] <= w[1]));
         assert_eq!(reports.last().copied(), Some(xml.len() as u64));
+    }
+
+    #[test]
+    fn a_giant_node_is_refused_without_holding_it() {
+        use std::io::Read;
+        let head = "<?xml version=\"1.0\"?>\n<HealthData>\n<Note>";
+        let tail = "</Note>\n</HealthData>\n";
+        // 1 GB of text in one node, streamed: the reader must stop long before the end.
+        let reader = io::Cursor::new(head)
+            .chain(io::repeat(b'a').take(1 << 30))
+            .chain(io::Cursor::new(tail));
+        let err =
+            read_sleep(io::BufReader::new(reader), "export.xml", |_| {}).expect_err("a 1 GB node");
+        let text = err.to_string();
+        assert!(
+            text.contains("export.xml") && text.contains("larger than 16 MB"),
+            "{text}"
+        );
     }
 }
