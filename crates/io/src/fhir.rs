@@ -172,33 +172,68 @@ fn lab_observation(lab: &LabRecord, kb: &KnowledgeBase, patient: &str) -> Option
     }))
 }
 
-/// The FHIR Bundle for everything exportable in `bundle`.
-pub fn export(bundle: &Bundle, kb: &KnowledgeBase, patient: &PatientInfo) -> Value {
+/// The Bundle's entries, one at a time: Patient, Questionnaire, labs, then each night's
+/// response and severity Observation.
+fn entries<'a>(
+    bundle: &'a Bundle,
+    kb: &'a KnowledgeBase,
+    patient: &PatientInfo,
+) -> impl Iterator<Item = Value> + 'a {
     let patient_ref = urn(1, 1);
-    let mut entries: Vec<Value> = Vec::new();
     let mut person = json!({"resourceType": "Patient", "active": true});
     if let Some(name) = &patient.name {
         person["name"] = json!([{"text": name}]);
     }
-    entries.push(json!({"fullUrl": patient_ref, "resource": person}));
-    entries.push(json!({"fullUrl": urn(2, 1), "resource": questionnaire()}));
-    for (i, lab) in bundle.labs.iter().enumerate() {
-        if let Some(obs) = lab_observation(lab, kb, &patient_ref) {
-            entries.push(json!({"fullUrl": urn(3, i + 1), "resource": obs}));
-        }
-    }
-    for (i, night) in bundle.nights.iter().enumerate() {
-        let Some(date) = night.night else { continue };
-        let response_ref = urn(4, i + 1);
-        entries.push(
-            json!({"fullUrl": response_ref, "resource": response(night, date, &patient_ref)}),
-        );
-        entries.push(json!({
-            "fullUrl": urn(5, i + 1),
-            "resource": severity_observation(night, date, &patient_ref, &response_ref)
-        }));
-    }
+    let head = [
+        json!({"fullUrl": patient_ref, "resource": person}),
+        json!({"fullUrl": urn(2, 1), "resource": questionnaire()}),
+    ];
+    let labs_ref = patient_ref.clone();
+    let labs = bundle.labs.iter().enumerate().filter_map(move |(i, lab)| {
+        lab_observation(lab, kb, &labs_ref)
+            .map(|obs| json!({"fullUrl": urn(3, i + 1), "resource": obs}))
+    });
+    let nights = bundle
+        .nights
+        .iter()
+        .enumerate()
+        .filter_map(move |(i, night)| {
+            let date = night.night?;
+            let response_ref = urn(4, i + 1);
+            Some([
+                json!({"fullUrl": response_ref, "resource": response(night, date, &patient_ref)}),
+                json!({
+                    "fullUrl": urn(5, i + 1),
+                    "resource": severity_observation(night, date, &patient_ref, &response_ref)
+                }),
+            ])
+        })
+        .flatten();
+    head.into_iter().chain(labs).chain(nights)
+}
+
+/// The FHIR Bundle for everything exportable in `bundle`.
+pub fn export(bundle: &Bundle, kb: &KnowledgeBase, patient: &PatientInfo) -> Value {
+    let entries: Vec<Value> = entries(bundle, kb, patient).collect();
     json!({"resourceType": "Bundle", "type": "collection", "entry": entries})
+}
+
+/// [`export`], written entry by entry as compact JSON: memory stays at one entry plus what
+/// `out` keeps, where the whole tree of a ten-year journal takes well over 100 MB.
+pub fn write_export<W: std::io::Write>(
+    mut out: W,
+    bundle: &Bundle,
+    kb: &KnowledgeBase,
+    patient: &PatientInfo,
+) -> std::io::Result<()> {
+    out.write_all(br#"{"resourceType":"Bundle","type":"collection","entry":["#)?;
+    for (i, entry) in entries(bundle, kb, patient).enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut out, &entry)?;
+    }
+    out.write_all(b"]}\n")
 }
 
 struct Reader<'a> {
@@ -567,5 +602,25 @@ mod tests {
         let err = import_doc(&doc).expect_err("unknown");
         assert_eq!(err.column.as_deref(), Some("entry[0].resource.code"));
         assert!(err.message.contains("9999-9"));
+    }
+
+    #[test]
+    fn the_streamed_export_is_the_same_bundle() {
+        let kb = quietlegs_core::knowledge::bundled().expect("kb");
+        let mut bundle = Bundle::default();
+        for day in 1..=20 {
+            let mut night = NightEntry {
+                night: Some(jiff::civil::date(2026, 10, day)),
+                severity: (day % 11) as u8,
+                ..NightEntry::default()
+            };
+            night.notes = Some(format!("night {day}"));
+            bundle.nights.push(night);
+        }
+        let patient = PatientInfo::default();
+        let mut streamed = Vec::new();
+        write_export(&mut streamed, &bundle, kb, &patient).expect("write");
+        let streamed: Value = serde_json::from_slice(&streamed).expect("json");
+        assert_eq!(streamed, export(&bundle, kb, &patient));
     }
 }

@@ -383,8 +383,10 @@ pub async fn export(
 ) -> ApiResult<Response> {
     let q: FormatQuery = query(&uri)?;
     let format = forms::transfer_format(q.format.as_deref())?;
+    let _turn = app.heavy_turn().await?;
     let bundle = app.store().export(me.person).await?;
-    forms::export_response(&app, &bundle, format)
+    let render = app.clone();
+    crate::blocking(move || forms::export_response(&render, &bundle, format)).await?
 }
 
 #[utoipa::path(post, path = "/api/v1/import", params(FormatQuery),

@@ -195,9 +195,12 @@ pub fn export_response(
 ) -> ApiResult<Response> {
     Ok(match format {
         TransferFormat::Fhir => {
-            let doc = quietlegs_io::fhir::export(bundle, app.kb(), &Default::default());
-            let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
-            bytes.push(b'\n');
+            let mut bytes = Vec::new();
+            quietlegs_io::fhir::write_export(&mut bytes, bundle, app.kb(), &Default::default())
+                .map_err(|err| {
+                    tracing::error!(%err, "writing the FHIR export failed");
+                    ApiError::internal()
+                })?;
             attachment(
                 "application/fhir+json",
                 "attachment; filename=\"quietlegs-fhir.json\"",

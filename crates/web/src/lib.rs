@@ -150,6 +150,8 @@ struct Inner {
     /// Argon2 costs ~20 MB and tens of milliseconds a hash: a few at a time, on blocking
     /// threads, so a burst of sign-ins neither exhausts memory nor stalls the other requests.
     hashing: tokio::sync::Semaphore,
+    /// Reports and exports being built (see [`AppState::heavy_turn`]).
+    heavy: tokio::sync::Semaphore,
 }
 
 /// Shared state of the app: read-only knowledge and rules, the store, the settings.
@@ -172,6 +174,7 @@ impl AppState {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let rebuilds = tokio::sync::Semaphore::new(cores);
         let hashing = tokio::sync::Semaphore::new(cores);
+        let heavy = tokio::sync::Semaphore::new(cores);
         Self(Arc::new(Inner {
             kb,
             rules,
@@ -182,6 +185,7 @@ impl AppState {
             derived,
             rebuilds,
             hashing,
+            heavy,
         }))
     }
 
@@ -196,7 +200,16 @@ impl AppState {
             .acquire()
             .await
             .map_err(|_| error::ApiError::internal())?;
-        tokio::task::spawn_blocking(work)
+        blocking(work).await
+    }
+
+    /// A place among the few reports and exports built at once: each holds a whole journal in
+    /// memory and keeps a core busy, so a burst of them waits here instead of swamping the
+    /// server. Hold it while loading and rendering.
+    async fn heavy_turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, error::ApiError> {
+        self.0
+            .heavy
+            .acquire()
             .await
             .map_err(|_| error::ApiError::internal())
     }
@@ -216,6 +229,16 @@ impl AppState {
     fn config(&self) -> &WebConfig {
         &self.0.config
     }
+}
+
+/// Runs CPU-bound work (a hash, a PDF) on a blocking thread, off the async workers that answer
+/// everyone else.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, error::ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| error::ApiError::internal())
 }
 
 /// Every route of the app.

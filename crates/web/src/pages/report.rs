@@ -24,8 +24,13 @@ pub async fn html_for(
     viewer: Option<&crate::auth::SignedIn>,
     person: quietlegs_store::PersonId,
 ) -> Response {
-    let html = match report::for_person(app, person).await {
-        Ok(r) => report::html::render(&r),
+    let html = async {
+        let _turn = app.heavy_turn().await?;
+        let r = report::for_person(app, person).await?;
+        crate::blocking(move || report::html::render(&r)).await
+    };
+    let html = match html.await {
+        Ok(html) => html,
         Err(e) => return error_page(app, viewer, e),
     };
     match html {
@@ -57,8 +62,13 @@ pub async fn pdf_for(
     viewer: Option<&crate::auth::SignedIn>,
     person: quietlegs_store::PersonId,
 ) -> Response {
-    let bytes = match report::for_person(app, person).await {
-        Ok(r) => report::pdf::render(&r),
+    let bytes = async {
+        let _turn = app.heavy_turn().await?;
+        let r = report::for_person(app, person).await?;
+        crate::blocking(move || report::pdf::render(&r)).await
+    };
+    let bytes = match bytes.await {
+        Ok(bytes) => bytes,
         Err(e) => return error_page(app, viewer, e),
     };
     match bytes {
