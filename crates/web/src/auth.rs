@@ -350,7 +350,10 @@ pub async fn sign_in(
     };
     let name = username.trim().to_lowercase();
     let keys = limiter_keys(&name, client);
-    app.0.limiter.attempt(&keys).map_err(too_many)?;
+    app.0
+        .limiter
+        .attempt(&keys)
+        .map_err(|w| too_many("sign-in attempts", w))?;
     if check_username(&name).is_err() {
         return Err(bad_credentials());
     }
@@ -423,7 +426,10 @@ pub async fn sign_up(
         "signup:{}",
         client.map_or_else(|| "unknown-client".to_string(), |a| a.ip().to_string())
     )];
-    app.0.limiter.attempt(&key).map_err(too_many)?;
+    app.0
+        .limiter
+        .attempt(&key)
+        .map_err(|w| too_many("new accounts from this address", w))?;
     let candidate = password.to_string();
     let hash = app
         .hashing(move || hash_password(&candidate))
@@ -497,12 +503,12 @@ pub fn check_password(password: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn too_many(wait: Duration) -> ApiError {
+fn too_many(what: &str, wait: Duration) -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate-limited",
         format!(
-            "too many failed sign-ins; try again in {} minutes",
+            "too many {what}; try again in {} minutes",
             wait.as_secs().div_ceil(60).max(1)
         ),
     )
@@ -615,5 +621,65 @@ impl FromRequestParts<AppState> for Viewer {
         _: &AppState,
     ) -> Result<Self, std::convert::Infallible> {
         Ok(Viewer(SignedIn::from_parts(parts)))
+    }
+}
+
+#[cfg(test)]
+mod limiter_tests {
+    use super::*;
+
+    fn at(ip: &str) -> Option<SocketAddr> {
+        Some(SocketAddr::new(ip.parse().expect("ip"), 40_000))
+    }
+
+    #[test]
+    fn a_stranger_cannot_lock_the_owner_out() {
+        let limiter = LoginLimiter::new(5);
+        let stranger = limiter_keys("owner", at("203.0.113.9"));
+        for _ in 0..5 {
+            assert!(limiter.attempt(&stranger).is_ok());
+        }
+        assert!(limiter.attempt(&stranger).is_err(), "the sixth guess waits");
+        let owner = limiter_keys("owner", at("198.51.100.7"));
+        assert!(
+            limiter.attempt(&owner).is_ok(),
+            "the owner elsewhere is not locked out"
+        );
+    }
+
+    #[test]
+    fn many_addresses_guessing_one_name_are_stopped_too() {
+        let limiter = LoginLimiter::new(5);
+        let mut allowed = 0;
+        for i in 0..200u32 {
+            let keys = limiter_keys("owner", at(&format!("10.0.{}.{}", i / 250, i % 250)));
+            if limiter.attempt(&keys).is_ok() {
+                allowed += 1;
+            }
+        }
+        assert_eq!(allowed, 100, "20x the per-name limit from anywhere");
+    }
+
+    #[test]
+    fn a_name_no_account_could_have_is_not_kept() {
+        let huge = "x".repeat(2 * 1024 * 1024);
+        let keys = limiter_keys(&huge, at("203.0.113.9"));
+        assert_eq!(keys, ["addr:203.0.113.9"]);
+        assert!(keys.iter().all(|k| k.len() < 100));
+    }
+
+    #[test]
+    fn a_success_starts_the_name_again_but_not_the_address() {
+        let limiter = LoginLimiter::new(2);
+        let keys = limiter_keys("owner", at("203.0.113.9"));
+        assert!(limiter.attempt(&keys).is_ok(), "a wrong password");
+        assert!(limiter.attempt(&keys).is_ok(), "the right one");
+        limiter.succeeded(&keys);
+        assert!(limiter.attempt(&keys).is_ok(), "the count started again");
+        assert!(limiter.attempt(&keys).is_ok());
+        assert!(
+            limiter.attempt(&keys).is_err(),
+            "and still stops at the limit"
+        );
     }
 }

@@ -16,6 +16,8 @@ type FormCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
 
 const SECRET_NOTE: &str = "ann-private-note-7f3";
 const NIGHT: &str = "2026-11-02";
+/// Longer than the 4,000 characters a night's notes may hold.
+static LONG_NOTE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| "é".repeat(4_001));
 
 /// Everything a person has stored, to compare before and after a refused request.
 async fn snapshot(app: &TestApp, name: &str) -> String {
@@ -451,6 +453,15 @@ async fn bad_input(app: TestApp) {
             vec![
                 ("night", "2026-10-15"),
                 ("severity", "3"),
+                ("notes", LONG_NOTE.as_str()),
+            ],
+            "notes",
+        ),
+        (
+            "/checkin",
+            vec![
+                ("night", "2026-10-15"),
+                ("severity", "3"),
                 ("notes", "a\0b"),
             ],
             "notes",
@@ -763,5 +774,33 @@ async fn security_headers_and_openapi_document() {
         assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }
     assert!(doc["components"]["schemas"]["NightEntry"]["properties"]["severity"].is_object());
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn one_client_cannot_make_accounts_without_end() {
+    let app = TestApp::sqlite("signup-limit", WebConfig::server(true)).await;
+    let mut made = 0;
+    let mut refused = None;
+    for i in 0..25 {
+        let a = app
+            .client()
+            .json(
+                Method::POST,
+                "/api/v1/signup",
+                &json!({"username": format!("user{i:02}"), "password": "a long enough password"}),
+            )
+            .await;
+        if a.status == StatusCode::CREATED {
+            made += 1;
+        } else {
+            refused = Some(a);
+            break;
+        }
+    }
+    assert_eq!(made, 20, "4x the sign-in limit per address in 15 minutes");
+    let refused = refused.expect("the 21st was refused");
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.body.contains("new accounts"), "{}", refused.body);
     app.finish().await;
 }
