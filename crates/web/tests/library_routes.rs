@@ -37,6 +37,12 @@ async fn entry_page_shows_verdict_and_sources_escaped() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Our verdict"));
     assert!(html.contains("Whittom"));
+    // The guideline behind a grade is shown with it.
+    let (_, html) = get("/library/gabapentinoid").await;
+    assert!(
+        html.contains("<dt>Guideline</dt><dd>AASM 2024: strong recommendation for"),
+        "gabapentinoid guideline"
+    );
     let (status, _) = get("/library/no-such-thing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

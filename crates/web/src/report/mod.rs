@@ -174,7 +174,11 @@ impl Report {
                 .iter()
                 .filter(|s| s.stage == quietlegs_core::plan::Stage::Escalate)
             {
-                questions.push(step.title.clone());
+                // The doctor sees which guideline stands behind each option raised.
+                questions.push(match &step.guideline {
+                    Some(g) => format!("{} ({g})", step.title),
+                    None => step.title.clone(),
+                });
             }
         }
         if screening.is_empty() {
