@@ -659,9 +659,12 @@ impl Context<'_> {
             .filter(|s| !matches!(s.stage, Stage::Safety | Stage::Test))
             .map(|s| s.id.clone())
             .collect();
+        // What is taken counts with its classes: a rule on benzodiazepines concerns the
+        // lorazepam the person wrote.
         for line in self.person.taken() {
             remedies.extend(line.reading.ingredients.iter().cloned());
             remedies.extend(line.id.iter().cloned());
+            remedies.extend(line.groups.iter().cloned());
         }
         for item in &self.rules.plan.routine {
             remedies.push(item.id.clone());

@@ -79,11 +79,12 @@ fn related(kb: &KnowledgeBase, a: &str, b: &str) -> bool {
         || part_of(b, a)
 }
 
-/// `phrase` (folded) is a name a reader sees for `entry`: its name, an alias or a form. A bare
-/// id is not: "breathing" in "slowed breathing" is not the breathing exercise.
-fn readable_name(entry: &Entry, phrase: &str) -> bool {
+/// `phrase` (folded) names `entry` in prose: its name, an alias, a form, or its id, unless the
+/// id is an ordinary word listed in `plain_words` ("cold" in "cold and flu" is not the cold pack).
+fn names_entry(entry: &Entry, phrase: &str, plain_words: &[String]) -> bool {
     let fold = crate::knowledge::fold;
-    fold(&entry.name) == phrase
+    (fold(&entry.id) == phrase && !plain_words.contains(&entry.id))
+        || fold(&entry.name) == phrase
         || entry.aliases.iter().any(|a| fold(a) == phrase)
         || entry
             .forms
@@ -91,8 +92,8 @@ fn readable_name(entry: &Entry, phrase: &str) -> bool {
             .any(|f| fold(&f.name) == phrase || f.aliases.iter().any(|a| fold(a) == phrase))
 }
 
-/// The other entries a caution names, by name, alias or form, as whole words.
-fn named_in<'k>(kb: &'k KnowledgeBase, text: &str) -> Vec<&'k Entry> {
+/// The other entries a caution names, by id, name, alias or form, as whole words.
+fn named_in<'k>(kb: &'k KnowledgeBase, text: &str, plain_words: &[String]) -> Vec<&'k Entry> {
     let folded = crate::knowledge::fold(text);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out: Vec<&Entry> = Vec::new();
@@ -104,7 +105,10 @@ fn named_in<'k>(kb: &'k KnowledgeBase, text: &str) -> Vec<&'k Entry> {
                 continue;
             }
             let phrase = words[i..i + len].join(" ");
-            if let Some(e) = kb.exact(&phrase).find(|e| readable_name(e, &phrase)) {
+            if let Some(e) = kb
+                .exact(&phrase)
+                .find(|e| names_entry(e, &phrase, plain_words))
+            {
                 if !out.iter().any(|o| o.id == e.id) {
                     out.push(e);
                 }
@@ -126,9 +130,14 @@ pub fn uncovered_cautions(kb: &KnowledgeBase, rules: &Rules) -> Vec<KbIssue> {
             .any(|(r, w)| related(kb, r, remedy) && related(kb, w, when))
     };
     let mut issues = Vec::new();
-    for entry in kb.entries() {
+    // Care advice is never a plan step a rule could stop, so its own cautions stay prose too.
+    for entry in kb
+        .entries()
+        .iter()
+        .filter(|e| !rules.care_advice.contains(&e.id))
+    {
         for (i, caution) in entry.cautions.iter().enumerate() {
-            for named in named_in(kb, caution) {
+            for named in named_in(kb, caution, &rules.plain_words) {
                 if named.id == entry.id
                     || related(kb, &named.id, &entry.id)
                     || rules.care_advice.contains(&named.id)
@@ -154,11 +163,7 @@ pub fn uncovered_cautions(kb: &KnowledgeBase, rules: &Rules) -> Vec<KbIssue> {
                 let ok = (forward && covered(&entry.id, &named.id))
                     || (backward && covered(&named.id, &entry.id))
                     || (backward && treatments.iter().any(|t| covered(&named.id, t)));
-                let pending = rules
-                    .pending
-                    .iter()
-                    .any(|p| p.entry == entry.id && p.names == named.id);
-                if !ok && !pending {
+                if !ok {
                     issues.push(KbIssue {
                         file: entry.file.clone(),
                         line: None,

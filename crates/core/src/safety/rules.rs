@@ -91,15 +91,6 @@ pub struct Handled {
     pub by: String,
 }
 
-/// A caution that names another entry and is still waiting for its rule or its rewording: a
-/// reviewed, shrinking list, so that any *new* such caution fails `kb lint`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Pending {
-    pub entry: String,
-    pub names: String,
-}
-
 /// A measured deficiency that deserves correcting with the doctor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deficiency {
@@ -142,10 +133,12 @@ pub struct Rules {
     pub derived: Vec<Derive>,
     pub deficiencies: Vec<Deficiency>,
     pub handled: Vec<Handled>,
-    pub pending: Vec<Pending>,
     /// Entries that are advice to get care or a test ("see a doctor", "iron studies"): a
     /// caution naming them asks for nothing a rule could enforce, as no plan blocks a visit.
     pub care_advice: Vec<String>,
+    /// Entries whose id is an everyday word ("cold", "heat", "pain"): the id alone in a caution
+    /// does not name them; their names and aliases still do.
+    pub plain_words: Vec<String>,
     /// The plan's content (`plan.toml`), checked against the same knowledge base.
     pub plan: crate::plan::PlanContent,
 }
@@ -247,8 +240,6 @@ struct RawRules {
     #[serde(default)]
     handled: Vec<Handled>,
     #[serde(default)]
-    pending: Vec<Pending>,
-    #[serde(default)]
     coverage: RawCoverage,
 }
 
@@ -257,6 +248,8 @@ struct RawRules {
 struct RawCoverage {
     #[serde(default)]
     care_advice: Vec<String>,
+    #[serde(default)]
+    plain_words: Vec<String>,
 }
 
 /// The rules compiled into the binary.
@@ -532,6 +525,9 @@ impl Rules {
         for (i, id) in raw.coverage.care_advice.iter().enumerate() {
             c.id("coverage", &format!("care_advice[{i}]"), id);
         }
+        for (i, id) in raw.coverage.plain_words.iter().enumerate() {
+            c.id("coverage", &format!("plain_words[{i}]"), id);
+        }
         for (i, id) in raw.iron.malabsorption.iter().enumerate() {
             c.id("iron", &format!("malabsorption[{i}]"), id);
         }
@@ -552,8 +548,8 @@ impl Rules {
             derived,
             deficiencies,
             handled: raw.handled,
-            pending: raw.pending,
             care_advice: raw.coverage.care_advice,
+            plain_words: raw.coverage.plain_words,
         };
         Ok(rules)
     }
