@@ -54,6 +54,21 @@ read -r c_rps c_p50 c_p99 < <(measure -s checkin.lua http://127.0.0.1:9100)
 rows+=("| check-in PUT with $IDLE idle connections open | $BACKEND | $c_rps | $c_p50 | $c_p99 | |")
 kill "$idle_pid" 2>/dev/null || true
 
+# 100 simultaneous sign-ins (Argon2 each, about 20 MB apiece): they queue for a hash slot.
+before="$(awk '/VmHWM/ {print $2}' "/proc/$serve_pid/status")"
+started=$(date +%s%N)
+(
+  for i in $(seq 1 100); do
+    user="seed$(printf %06d $(( i % PEOPLE + 1 )))"
+    curl -s -o /dev/null -H 'Content-Type: application/json' \
+      -d "{\"username\":\"$user\",\"password\":\"seeded-password\"}" http://127.0.0.1:9100/api/v1/login &
+  done
+  wait
+)
+took=$(( ($(date +%s%N) - started) / 1000000 ))
+peak="$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$serve_pid/status")"
+rows+=("| 100 simultaneous sign-ins | $BACKEND | | | | all answered in $took ms; peak RSS $peak MB (before: $((before / 1024)) MB) |")
+
 # The burst: one person's report PDF, CSV and FHIR exports, BURST at once.
 read -r cookie csrf < "$SESSIONS"
 urls=(/report.pdf /api/v1/export?format=csv /api/v1/export?format=fhir /report)
