@@ -45,7 +45,9 @@ pub async fn guard(State(app): State<AppState>, request: Request, next: Next) ->
     set(headers, header::CONTENT_SECURITY_POLICY, CSP);
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
+    // Same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on the app's
+    // own form posts, which the cross-site check must refuse. Other sites still get nothing.
+    set(headers, header::REFERRER_POLICY, "same-origin");
     set(
         headers,
         header::HeaderName::from_static("permissions-policy"),
@@ -87,8 +89,13 @@ fn cross_site(request: &Request, config: &WebConfig) -> Option<ApiError> {
             "this request came from another site; open Quietlegs itself and try again",
         ))
     };
-    if text("sec-fetch-site") == Some("cross-site") {
-        return refused();
+    // Browsers that send Sec-Fetch-Site say exactly where a request came from; trust it.
+    if let Some(site) = text("sec-fetch-site") {
+        return if site == "cross-site" {
+            refused()
+        } else {
+            None
+        };
     }
     let origin = text("origin")?;
     let host = text("host").unwrap_or("");
