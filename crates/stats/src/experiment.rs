@@ -55,6 +55,8 @@ pub enum ExperimentVerdict {
     Worse,
     TooEarly,
     InsufficientData,
+    /// Overlaps another change so closely that the nights cannot tell the two apart.
+    CannotSeparate,
 }
 
 impl ExperimentVerdict {
@@ -65,6 +67,7 @@ impl ExperimentVerdict {
             Self::Worse => "worse",
             Self::TooEarly => "too-early",
             Self::InsufficientData => "insufficient-data",
+            Self::CannotSeparate => "cannot-separate",
         }
     }
 }
@@ -103,6 +106,9 @@ pub struct ExperimentResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub randomisation_p: Option<f64>,
+    /// With `cannot-separate`: the other change it overlaps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlaps_with: Option<String>,
     pub explanation: String,
 }
 
@@ -116,6 +122,7 @@ pub(crate) fn analyse(
     options: &Options,
 ) -> Vec<ExperimentResult> {
     let mut out = Vec::new();
+    let mut judged: Vec<(usize, Assignment)> = Vec::new();
     for p in planned {
         let assignment = planned_assignment(series, p);
         let t = timing(&p.remedy);
@@ -128,7 +135,10 @@ pub(crate) fn analyse(
             p.schedule.as_ref(),
             options,
         ) {
-            Some(r) => out.push(r),
+            Some(r) => {
+                judged.push((out.len(), assignment));
+                out.push(r);
+            }
             // Started, but no night logged on it yet.
             None if p.ongoing => out.push(not_started(p, t, &assignment)),
             None => {}
@@ -147,10 +157,67 @@ pub(crate) fn analyse(
         };
         let ongoing = assignment.last() == Some(&Some(true));
         if let Some(r) = judge(series, id, &assignment, ongoing, timing(id), None, options) {
+            judged.push((out.len(), assignment));
             out.push(r);
         }
     }
+    mark_overlaps(&mut out, &judged);
     out
+}
+
+/// Nights a change needs on its own, without the other, before its effect can be told apart
+/// from the other's: its onset plus a week, and never under two weeks.
+fn alone_needed(onset_days: u32) -> usize {
+    (onset_days as usize + MIN_NIGHTS).max(2 * MIN_NIGHTS)
+}
+
+/// Two changes that ran together, where either had too few nights without the other, cannot
+/// be told apart by comparing each with "the nights without it": each comparison would credit
+/// it with the other's effect. Both get `cannot-separate`, naming the other, instead of a
+/// confident verdict for either.
+fn mark_overlaps(results: &mut [ExperimentResult], judged: &[(usize, Assignment)]) {
+    let decided = |v: ExperimentVerdict| {
+        matches!(
+            v,
+            ExperimentVerdict::Helps | ExperimentVerdict::Worse | ExperimentVerdict::NoClearEffect
+        )
+    };
+    let mut marks: Vec<(usize, String)> = Vec::new();
+    for (x, (i, a)) in judged.iter().enumerate() {
+        for (j, b) in judged.iter().skip(x + 1) {
+            let on = |v: &Option<bool>| *v == Some(true);
+            let together = a.iter().zip(b).filter(|(p, q)| on(p) && on(q)).count();
+            let a_alone = a.iter().zip(b).filter(|(p, q)| on(p) && !on(q)).count();
+            let b_alone = a.iter().zip(b).filter(|(p, q)| !on(p) && on(q)).count();
+            let (ra, rb) = (&results[*i], &results[*j]);
+            let tangled = together >= MIN_NIGHTS
+                && (a_alone < alone_needed(ra.onset_days) || b_alone < alone_needed(rb.onset_days));
+            if tangled && (decided(ra.verdict) || decided(rb.verdict)) {
+                marks.push((*i, rb.id.clone()));
+                marks.push((*j, ra.id.clone()));
+            }
+        }
+    }
+    for (i, other) in marks {
+        let r = &mut results[i];
+        if r.verdict == ExperimentVerdict::CannotSeparate {
+            continue;
+        }
+        r.verdict = ExperimentVerdict::CannotSeparate;
+        r.explanation = format!(
+            "{} and {other} ran together for most of these nights, so the journal cannot tell              which one made the difference. To learn, keep one of them steady and change the              other alone for a few weeks (or use an on/off schedule).",
+            capitalised(&r.id)
+        );
+        r.overlaps_with = Some(other);
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// A column that flips every few nights records night-by-night use (a hot bath on bad
@@ -343,15 +410,20 @@ fn judge(
 
     let too_early =
         ongoing && (span_days < i64::from(timing.onset_days) || treatment_nights < 2 * MIN_NIGHTS);
-    result.verdict = if p_benefit >= CONFIDENT && p_meaningful >= 0.5 {
-        ExperimentVerdict::Helps
-    } else if p_worse >= CONFIDENT && p_meaningfully_worse >= 0.5 {
-        ExperimentVerdict::Worse
-    } else if too_early {
-        ExperimentVerdict::TooEarly
-    } else {
-        ExperimentVerdict::NoClearEffect
-    };
+    // A verdict needs the 95 % interval clear of zero as well as the posterior's lean, and,
+    // where the schedule was randomised, the exact test to agree: so that with no effect at all
+    // "helps" and "worse" together come up in at most about 5 % of journals.
+    let randomised_ok = result.randomisation_p.is_none_or(|p| p <= 0.05);
+    result.verdict =
+        if p_benefit >= CONFIDENT && p_meaningful >= 0.5 && ci[1] < 0.0 && randomised_ok {
+            ExperimentVerdict::Helps
+        } else if p_worse >= CONFIDENT && p_meaningfully_worse >= 0.5 && ci[0] > 0.0 {
+            ExperimentVerdict::Worse
+        } else if too_early {
+            ExperimentVerdict::TooEarly
+        } else {
+            ExperimentVerdict::NoClearEffect
+        };
     result.explanation = explain(&result, ci, meaningful);
     Some(result)
 }
@@ -399,6 +471,7 @@ impl ExperimentResult {
             adherence: None,
             autocorrelation: None,
             randomisation_p: None,
+            overlaps_with: None,
             explanation: String::new(),
         }
     }

@@ -86,7 +86,11 @@ pub fn tried(insights: &Insights) -> Vec<quietlegs_core::plan::Tried> {
                 ExperimentVerdict::Helps => Outcome::Helps,
                 ExperimentVerdict::NoClearEffect => Outcome::NoClearEffect,
                 ExperimentVerdict::Worse => Outcome::Worse,
-                ExperimentVerdict::TooEarly | ExperimentVerdict::InsufficientData if e.ongoing => {
+                ExperimentVerdict::TooEarly
+                | ExperimentVerdict::InsufficientData
+                | ExperimentVerdict::CannotSeparate
+                    if e.ongoing =>
+                {
                     Outcome::InProgress
                 }
                 _ => return None,
@@ -203,6 +207,7 @@ impl ExperimentVerdict {
             ExperimentVerdict::Worse => "worse",
             ExperimentVerdict::TooEarly => "too early to tell",
             ExperimentVerdict::InsufficientData => "not enough data",
+            ExperimentVerdict::CannotSeparate => "cannot be told apart from another change",
         }
     }
 }

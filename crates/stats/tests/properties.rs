@@ -45,7 +45,9 @@ fn check_shape(nights: &[NightEntry]) -> Value {
                 "no-clear-effect",
                 "worse",
                 "too-early",
-                "insufficient-data"
+                "insufficient-data",
+                // Spec section 8.
+                "cannot-separate"
             ]
             .contains(&e["verdict"].as_str().expect("verdict"))
         );
