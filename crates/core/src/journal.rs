@@ -92,6 +92,28 @@ impl FieldError {
     }
 }
 
+/// The night a check-in most likely means at local time `now`: in the morning, last night; from
+/// 15:00 on, the evening that is starting. Both edges ask this, with the person's own zone.
+pub fn default_night(now: &jiff::civil::DateTime) -> Date {
+    if now.hour() < 15 {
+        now.date().yesterday().unwrap_or(now.date())
+    } else {
+        now.date()
+    }
+}
+
+/// A night must have begun: `night` may be at most the day after the person's `today` (a
+/// check-in made just after midnight for the evening before is common, one for next week is not).
+pub fn check_not_future(night: Date, today: Date) -> Result<(), FieldError> {
+    if today.tomorrow().is_ok_and(|t| night > t) {
+        return Err(FieldError::new(
+            "night",
+            format!("{night} has not happened yet"),
+        ));
+    }
+    Ok(())
+}
+
 /// The fixed columns of the journal CSV, in order. `took:ID` and `x:` columns follow them.
 pub const CSV_COLUMNS: &[&str] = &[
     "night",

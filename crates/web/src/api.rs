@@ -229,7 +229,7 @@ pub async fn put_night(
         ));
     }
     entry.night = Some(night);
-    forms::check_night(&entry, service::today_for(None))?;
+    forms::check_night(&entry, service::today_of(&app, me.person).await?)?;
     app.store().put_night(me.person, &entry).await?;
     Ok(Json(entry).into_response())
 }
@@ -311,7 +311,7 @@ pub async fn add_lab(
     body: Bytes,
 ) -> ApiResult<Response> {
     let input: NewLab = json_body(&body)?;
-    let today = service::today_for(None);
+    let today = service::today_of(&app, me.person).await?;
     let date = optional_date("date", input.date.as_deref())?.unwrap_or(today);
     let lab = forms::check_lab(&app, &input.test, input.value, &input.unit, date, today)?;
     let id = app.store().add_lab(me.person, &lab).await?;

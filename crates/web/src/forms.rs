@@ -51,13 +51,9 @@ pub fn check_night(entry: &NightEntry, today: Date) -> ApiResult<()> {
     entry
         .validate()
         .map_err(|e| ApiError::field(e.field, e.message))?;
-    if let Some(night) = entry.night
-        && today.tomorrow().is_ok_and(|t| night > t)
-    {
-        return Err(ApiError::field(
-            "night",
-            format!("{night} has not happened yet"),
-        ));
+    if let Some(night) = entry.night {
+        quietlegs_core::journal::check_not_future(night, today)
+            .map_err(|e| ApiError::field(e.field, e.message))?;
     }
     Ok(())
 }
@@ -254,7 +250,7 @@ pub async fn import(
             if format == TransferFormat::Json {
                 quietlegs_io::bundle_json::read(text, name).map_err(bad)?
             } else {
-                let today = service::today_for(None);
+                let today = service::today_of(app, person).await?;
                 quietlegs_io::fhir::import(text, name, app.kb(), today).map_err(bad)?
             }
         }

@@ -28,15 +28,18 @@ pub fn today_for(profile: Option<&Profile>) -> Date {
     jiff::Timestamp::now().to_zoned(zone_of(profile)).date()
 }
 
+/// Today where the person lives (their profile's time zone), never the server's: a person in
+/// Kiritimati is a day or two ahead of a server in Pago Pago.
+pub async fn today_of(app: &AppState, person: PersonId) -> Result<Date, ApiError> {
+    let stored = profile(app, person).await?;
+    Ok(today_for(stored.as_ref().map(|p| &p.profile)))
+}
+
 /// The night a check-in most likely means: in the morning, last night; from mid-afternoon on,
 /// the evening that is starting.
 pub fn default_night(profile: Option<&Profile>) -> Date {
     let now = jiff::Timestamp::now().to_zoned(zone_of(profile));
-    if now.hour() < 15 {
-        now.date().yesterday().unwrap_or(now.date())
-    } else {
-        now.date()
-    }
+    quietlegs_core::journal::default_night(&now.datetime())
 }
 
 /// Checks a profile the way a profile file is checked, plus the time zone against the system's

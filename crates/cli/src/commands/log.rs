@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use jiff::civil::Date;
-use quietlegs_core::journal::NightEntry;
+use quietlegs_core::journal::{self, NightEntry};
 use quietlegs_store::Store;
 
 use crate::Global;
@@ -25,19 +25,26 @@ pub struct LogArgs {
     fields: Vec<String>,
 }
 
-/// The night a check-in most likely means: in the morning, last night; from mid-afternoon on,
-/// the evening that is starting.
-fn default_night() -> Date {
-    let now = jiff::Zoned::now();
-    if now.hour() < 15 {
-        now.date().yesterday().unwrap_or(now.date())
-    } else {
-        now.date()
-    }
-}
-
 pub fn run(args: LogArgs, global: &Global) -> Result<ExitCode> {
-    let night = super::profile_input::date_or(args.night.as_deref(), "--night", default_night())?;
+    // The person's own clock decides "last night" and "the future", not this machine's zone.
+    let now = block_on(async {
+        let store = database::open(global.database.as_deref()).await?;
+        let person = database::person(&store, global.user.as_deref()).await?;
+        let profile = store.profile(person).await?;
+        let zone = profile
+            .as_ref()
+            .and_then(|p| p.profile.timezone.as_deref())
+            .and_then(|tz| jiff::tz::TimeZone::get(tz).ok())
+            .unwrap_or_else(jiff::tz::TimeZone::system);
+        anyhow::Ok(jiff::Timestamp::now().to_zoned(zone))
+    })??;
+    let night = super::profile_input::date_or(
+        args.night.as_deref(),
+        "--night",
+        journal::default_night(&now.datetime()),
+    )?;
+    journal::check_not_future(night, now.date())
+        .map_err(|e| UsageError(format!("--night: {}", e.message)))?;
     let mut pairs: Vec<(String, String)> = Vec::new();
     for field in &args.fields {
         let (k, v) = field.split_once('=').ok_or_else(|| {
@@ -78,6 +85,7 @@ pub fn run(args: LogArgs, global: &Global) -> Result<ExitCode> {
         for (k, v) in &pairs {
             set(&mut entry, k, v)?;
         }
+        entry.validate().map_err(|e| UsageError(e.to_string()))?;
         store.put_night(person, &entry).await?;
         eprintln!("Saved the night of {night}: severity {}.", entry.severity);
         anyhow::Ok(ExitCode::SUCCESS)

@@ -136,8 +136,21 @@ pub fn start_server(
     String,
     std::thread::JoinHandle<Vec<String>>,
 ) {
+    start_server_with(db, &[])
+}
+
+/// [`start_server`] with extra environment for the server (a `TZ`, a setting).
+pub fn start_server_with(
+    db: &str,
+    env: &[(&str, &str)],
+) -> (
+    std::process::Child,
+    String,
+    std::thread::JoinHandle<Vec<String>>,
+) {
     use std::io::BufRead;
     let mut server = cmd(db, &["serve", "--multi-user", "--addr", "127.0.0.1:0"])
+        .envs(env.iter().copied())
         .stderr(Stdio::piped())
         .spawn()
         .expect("serve");

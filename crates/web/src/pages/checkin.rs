@@ -154,7 +154,10 @@ pub async fn page(
 }
 
 pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
-    let today = service::today_for(None);
+    let today = match service::today_of(&app, me.person).await {
+        Ok(t) => t,
+        Err(e) => return error_page(&app, Some(&me), e),
+    };
     let form = match FormData::parse(&body) {
         Ok(f) => f,
         Err(e) => {

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use jiff::civil::Date;
 use quietlegs_core::journal::LabRecord;
 use serde::Deserialize;
 
@@ -83,7 +84,10 @@ async fn labs_page(
         Ok(l) => l,
         Err(e) => return error_page(app, Some(me), e.into()),
     };
-    let today = service::today_for(None).to_string();
+    let today = match service::today_of(app, me.person).await {
+        Ok(t) => t.to_string(),
+        Err(e) => return error_page(app, Some(me), e),
+    };
     let mut rows: Vec<Row> = labs
         .iter()
         .map(|(id, l)| Row {
@@ -133,7 +137,7 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
     labs_page(&app, &me, None, None).await
 }
 
-fn lab_from_form(app: &AppState, form: &FormData) -> Result<LabRecord, ApiError> {
+fn lab_from_form(app: &AppState, form: &FormData, today: Date) -> Result<LabRecord, ApiError> {
     let test = form
         .get("test")
         .ok_or_else(|| ApiError::field("test", "choose a test"))?;
@@ -147,7 +151,6 @@ fn lab_from_form(app: &AppState, form: &FormData) -> Result<LabRecord, ApiError>
     let unit = form
         .get("unit")
         .ok_or_else(|| ApiError::field("unit", "is required (e.g. ng/mL)"))?;
-    let today = service::today_for(None);
     let date = match form.get("date") {
         Some(d) => crate::api::date_param("date", d)?,
         None => today,
@@ -160,7 +163,11 @@ pub async fn add(State(app): State<AppState>, PageUser(me): PageUser, body: Byte
         Ok(f) => f,
         Err(e) => return labs_page(&app, &me, None, Some(e.into())).await,
     };
-    match lab_from_form(&app, &form) {
+    let today = match service::today_of(&app, me.person).await {
+        Ok(t) => t,
+        Err(e) => return error_page(&app, Some(&me), e),
+    };
+    match lab_from_form(&app, &form, today) {
         Ok(lab) => match app.store().add_lab(me.person, &lab).await {
             Ok(_) => Redirect::to("/labs").into_response(),
             Err(e) => error_page(&app, Some(&me), e.into()),
