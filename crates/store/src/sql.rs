@@ -1050,6 +1050,58 @@ impl Store for SqlStore {
         }
 
         let _turn = self.write_turn().await;
+        let written = self
+            .write_import(
+                person,
+                new_versions,
+                new_labs,
+                &replace_nights,
+                &write_nights,
+                write_experiments,
+                write_sleep,
+                &mut report,
+            )
+            .await;
+        match written {
+            Ok(()) => Ok(report),
+            // The decision above was made before this transaction began: a night (or anything
+            // else) written in between by another request collides here. The transaction is
+            // rolled back whole, so the import ends cleanly as a conflict, never half-done.
+            Err(StoreError::Database(e))
+                if e.as_database_error()
+                    .is_some_and(|d| d.is_unique_violation()) =>
+            {
+                Err(StoreError::Conflict(
+                    "something in this file was saved by another request while it was being \
+                     imported (a check-in on another device?). Nothing was imported; import it \
+                     again."
+                        .into(),
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+impl SqlStore {
+    /// The import's writes, in one transaction: all of them or none.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_import(
+        &self,
+        person: PersonId,
+        new_versions: Vec<&ProfileVersion>,
+        new_labs: Vec<&LabRecord>,
+        replace_nights: &[Date],
+        write_nights: &[&NightEntry],
+        write_experiments: Vec<&Experiment>,
+        write_sleep: Vec<&SleepRecord>,
+        report: &mut ImportReport,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for v in new_versions {
             sqlx::query("DELETE FROM profile_versions WHERE person_id = $1 AND version = $2")
@@ -1073,8 +1125,8 @@ impl Store for SqlStore {
             insert_lab(&mut tx, person, lab).await?;
             report.added += 1;
         }
-        delete_nights(&mut tx, person, &replace_nights).await?;
-        insert_nights(&mut tx, person, &write_nights, self.batch()).await?;
+        delete_nights(&mut tx, person, replace_nights).await?;
+        insert_nights(&mut tx, person, write_nights, self.batch()).await?;
         for e in write_experiments {
             upsert_experiment(&mut tx, person, e).await?;
             report.added += 1;
@@ -1085,11 +1137,6 @@ impl Store for SqlStore {
         }
         bump(&mut tx, person).await?;
         tx.commit().await?;
-        Ok(report)
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 }

@@ -8,6 +8,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
 use common::{Client, TestApp};
+use jiff::civil::date;
 use quietlegs_web::WebConfig;
 use serde_json::json;
 
@@ -803,4 +804,92 @@ async fn one_client_cannot_make_accounts_without_end() {
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.body.contains("new accounts"), "{}", refused.body);
     app.finish().await;
+}
+
+/// An import and check-ins of the same nights at the same moment: each request ends cleanly
+/// (saved, or refused as a conflict with nothing imported), never a 500.
+async fn import_races_check_ins(app: TestApp) {
+    let mut ann = app.client();
+    ann.signup("ann").await;
+    let mut races = 0;
+    for round in 0..8i64 {
+        let first = date(2025, 1, 1)
+            .checked_add(jiff::Span::new().days(round * 40))
+            .expect("date");
+        let nights: Vec<String> = (0..30)
+            .map(|i| {
+                first
+                    .checked_add(jiff::Span::new().days(i))
+                    .expect("date")
+                    .to_string()
+            })
+            .collect();
+        let csv = std::iter::once("night,severity".to_string())
+            .chain(nights.iter().map(|n| format!("{n},5")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut importer = ann.clone();
+        let import = tokio::spawn(async move {
+            importer
+                .send(
+                    Method::POST,
+                    "/api/v1/import?format=csv",
+                    Some("text/csv"),
+                    Body::from(csv),
+                    true,
+                )
+                .await
+        });
+        let check_ins: Vec<_> = nights
+            .iter()
+            .map(|n| {
+                let mut c = ann.clone();
+                let path = format!("/api/v1/journal/{n}");
+                tokio::spawn(
+                    async move { c.json(Method::PUT, &path, &json!({"severity": 2})).await },
+                )
+            })
+            .collect();
+        let imported = import.await.expect("import task");
+        assert!(
+            matches!(imported.status, StatusCode::OK | StatusCode::CONFLICT),
+            "import: {} {}",
+            imported.status,
+            imported.body
+        );
+        if imported.body.contains("another request") {
+            races += 1;
+        }
+        for c in check_ins {
+            let a = c.await.expect("check-in task");
+            assert_eq!(a.status, StatusCode::OK, "check-in: {}", a.body);
+        }
+        let stored = ann
+            .get(&format!(
+                "/api/v1/journal?from={}&to={}",
+                nights[0], nights[29]
+            ))
+            .await;
+        let stored: Vec<serde_json::Value> = serde_json::from_str(&stored.body).expect("json");
+        assert_eq!(
+            stored.len(),
+            30,
+            "every night is there, from one request or the other"
+        );
+    }
+    eprintln!("imports that met a check-in mid-write: {races} of 8");
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_racing_check_ins_never_fails_sqlite() {
+    import_races_check_ins(TestApp::sqlite("race", WebConfig::server(true)).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_racing_check_ins_never_fails_postgres() {
+    match TestApp::postgres("race", WebConfig::server(true)).await {
+        Some(app) => import_races_check_ins(app).await,
+        None => eprintln!("QUIETLEGS_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
+    }
 }
