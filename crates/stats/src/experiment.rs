@@ -106,6 +106,10 @@ pub struct ExperimentResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub randomisation_p: Option<f64>,
+    /// The change began right after a week clearly worse than the nights before it, so part of
+    /// any improvement may be regression to the mean (said in the explanation).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub after_bad_run: bool,
     /// With `cannot-separate`: the other change it overlaps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overlaps_with: Option<String>,
@@ -425,6 +429,20 @@ fn judge(
             ExperimentVerdict::NoClearEffect
         };
     result.explanation = explain(&result, ci, meaningful);
+    let before: Vec<f64> = analysed[..first_on]
+        .iter()
+        .map(|(n, _)| n.severity)
+        .collect();
+    if let Some((run, usual)) = bad_run_before(&before)
+        && effect < 0.0
+    {
+        result.after_bad_run = true;
+        result.explanation.push_str(&format!(
+            " It began right after a week worse than usual ({run:.1} against {usual:.1}): bad \
+             spells pass by themselves, so part of this improvement may be the nights returning \
+             to normal. A longer baseline, or an on/off schedule, would tell them apart."
+        ));
+    }
     Some(result)
 }
 
@@ -472,6 +490,7 @@ impl ExperimentResult {
             autocorrelation: None,
             randomisation_p: None,
             overlaps_with: None,
+            after_bad_run: false,
             explanation: String::new(),
         }
     }
@@ -584,6 +603,19 @@ fn segmented_fit(analysed: &[(&Night, bool)], first_on: usize) -> Option<crate::
         contrast.push(0.0);
     }
     data.fit(&contrast)
+}
+
+/// The last week before a change against the nights before it, when that week was clearly worse
+/// (by a point, or one standard deviation if more): the moment people start something new, and
+/// the one after which nights improve anyway (regression to the mean).
+fn bad_run_before(before: &[f64]) -> Option<(f64, f64)> {
+    if before.len() < 2 * MIN_NIGHTS {
+        return None;
+    }
+    let (rest, last) = before.split_at(before.len() - MIN_NIGHTS);
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (run, usual) = (mean(last), mean(rest));
+    (run - usual >= sample_sd(rest).max(1.0)).then_some((run, usual))
 }
 
 fn sample_sd(values: &[f64]) -> f64 {

@@ -389,3 +389,35 @@ fn two_changes_a_week_apart_are_not_credited_apart() {
         100.0 * rate(named)
     );
 }
+
+#[test]
+fn a_change_started_after_a_bad_week_says_the_nights_may_just_be_returning_to_normal() {
+    let timing = |_: &str| RemedyTiming {
+        onset_days: 1,
+        reversible: true,
+    };
+    let (mut flagged, mut flagged_plain) = (0, 0);
+    for run in 0..RUNS {
+        // No effect at all; the week before the change is 2.5 points worse than usual.
+        let mut nights = ab_journal(12_000 + u64::from(run), 0.0, 1);
+        let mut plain = nights.clone();
+        for n in &mut nights[14..21] {
+            n.severity = (n.severity + 3).min(10);
+        }
+        for (journal, count) in [(&nights, &mut flagged), (&mut plain, &mut flagged_plain)] {
+            let out = analyse(journal, &[], &timing, &Options::default());
+            let e = &out.experiments[0];
+            if e.after_bad_run && e.explanation.contains("returning to normal") {
+                *count += 1;
+            }
+        }
+    }
+    report("bad week before a useless change: said", flagged);
+    report("ordinary week before: said anyway", flagged_plain);
+    assert!(rate(flagged) >= 0.8, "{:.0}%", 100.0 * rate(flagged));
+    assert!(
+        rate(flagged_plain) <= 0.05,
+        "{:.0}%",
+        100.0 * rate(flagged_plain)
+    );
+}
