@@ -12,6 +12,7 @@ pub mod profile;
 pub mod questionnaire;
 pub mod safety;
 pub mod screening;
+pub mod text;
 pub mod units;
 
 pub use knowledge::{Entry, Evidence, Kind, KnowledgeBase, Source};

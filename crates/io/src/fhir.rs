@@ -443,12 +443,56 @@ fn read_night(r: &Reader, resource: &Value, path: &str) -> Result<NightEntry, Im
 /// Reads a FHIR Bundle: lab Observations with a LOINC code Quietlegs knows, and responses to our
 /// check-in questionnaire. Other resources are left alone. `today` decides which dates are in the
 /// future.
+/// What a FHIR file held, and what of it was left out on purpose.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FhirImport {
+    pub bundle: Bundle,
+    /// One line per kind of thing skipped, with its count ("2 Observations with status
+    /// entered-in-error: never imported"), for the person to read.
+    pub skipped: Vec<String>,
+}
+
+/// Why a lab Observation is left out without refusing the file, or `None` to read it.
+fn skip_reason(resource: &Value, kb: &KnowledgeBase) -> Option<String> {
+    match resource.get("status").and_then(Value::as_str) {
+        Some(status @ ("entered-in-error" | "cancelled")) => {
+            return Some(format!("with status {status}: never imported"));
+        }
+        Some(status @ ("preliminary" | "registered" | "unknown")) => {
+            return Some(format!(
+                "with status {status}: only final, amended or corrected results are imported"
+            ));
+        }
+        _ => {}
+    }
+    let Some(loinc) = loinc_of(resource) else {
+        return Some("with no LOINC code: not a test Quietlegs can place".into());
+    };
+    let known = kb
+        .entries()
+        .iter()
+        .any(|e| e.lab.as_ref().is_some_and(|l| l.loinc == loinc));
+    (!known).then(|| {
+        let name = resource
+            .get("code")
+            .and_then(|c| c.get("text").or_else(|| c.pointer("/coding/0/display")))
+            .and_then(Value::as_str)
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default();
+        format!("for LOINC {loinc}{name}: not a test Quietlegs uses")
+    })
+}
+
+/// Reads a FHIR Bundle: the labs Quietlegs knows and our own nightly responses. Lab
+/// Observations it cannot use (an unknown test, a result entered in error or not final) are
+/// skipped and counted, never fatal; a malformed value in a known test refuses the file, naming
+/// the entry and field.
 pub fn import(
     text: &str,
     file: &str,
     kb: &KnowledgeBase,
     today: Date,
-) -> Result<Bundle, ImportError> {
+) -> Result<FhirImport, ImportError> {
     let r = Reader { file };
     let doc: Value = serde_json::from_str(text).map_err(|e| {
         ImportError::new(
@@ -468,6 +512,7 @@ pub fn import(
         .cloned()
         .unwrap_or_default();
     let mut seen = Map::new();
+    let mut skipped: Vec<(String, usize)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let path = format!("entry[{i}].resource");
         let Some(resource) = e.get("resource") else {
@@ -475,7 +520,13 @@ pub fn import(
         };
         match resource.get("resourceType").and_then(Value::as_str) {
             Some("Observation") if has_coding(resource, "category", CATEGORY, "laboratory") => {
-                out.labs.push(read_lab(&r, resource, &path, kb, today)?);
+                match skip_reason(resource, kb) {
+                    Some(why) => match skipped.iter_mut().find(|(w, _)| *w == why) {
+                        Some((_, n)) => *n += 1,
+                        None => skipped.push((why, 1)),
+                    },
+                    None => out.labs.push(read_lab(&r, resource, &path, kb, today)?),
+                }
             }
             Some("QuestionnaireResponse")
                 if resource.get("questionnaire").and_then(Value::as_str)
@@ -495,7 +546,20 @@ pub fn import(
         }
     }
     out.nights.sort_by_key(|n| n.night);
-    Ok(out)
+    Ok(FhirImport {
+        bundle: out,
+        skipped: skipped
+            .into_iter()
+            .map(|(why, n)| {
+                let what = if n == 1 {
+                    "Observation"
+                } else {
+                    "Observations"
+                };
+                format!("skipped {n} lab {what} {why}")
+            })
+            .collect(),
+    })
 }
 
 /// The date at the start of a FHIR dateTime, within the years 0001-9999.
@@ -545,7 +609,7 @@ mod tests {
     }
 
     /// Imports a document as a file named `x.json`, on a fixed today.
-    fn import_doc(doc: &Value) -> Result<Bundle, ImportError> {
+    fn import_doc(doc: &Value) -> Result<FhirImport, ImportError> {
         import(
             &doc.to_string(),
             "x.json",
@@ -558,7 +622,7 @@ mod tests {
     fn labs_and_nights_round_trip() {
         let original = sample();
         let doc = export(&original, kb(), &PatientInfo::default());
-        let back = import_doc(&doc).expect("import");
+        let back = import_doc(&doc).expect("import").bundle;
         assert_eq!(back.labs.len(), 2);
         for (a, b) in original.labs.iter().zip(&back.labs) {
             assert_eq!(
@@ -592,16 +656,48 @@ mod tests {
         );
     }
 
-    #[test]
-    fn unknown_loinc_is_named() {
-        let doc = json!({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
-            "resourceType": "Observation", "status": "final",
+    fn lab(status: &str, loinc: &str, value: Value) -> Value {
+        json!({"resource": {
+            "resourceType": "Observation", "status": status,
             "category": [{"coding": [{"system": CATEGORY, "code": "laboratory"}]}],
-            "code": {"coding": [{"system": LOINC, "code": "9999-9"}]},
-            "effectiveDateTime": "2026-01-01", "valueQuantity": {"value": 1, "code": "ng/mL"}}}]});
-        let err = import_doc(&doc).expect_err("unknown");
-        assert_eq!(err.column.as_deref(), Some("entry[0].resource.code"));
-        assert!(err.message.contains("9999-9"));
+            "code": {"coding": [{"system": LOINC, "code": loinc}], "text": "a test"},
+            "effectiveDateTime": "2026-01-01", "valueQuantity": {"value": value, "code": "ng/mL"}}})
+    }
+
+    #[test]
+    fn unusable_results_are_skipped_and_counted_never_turned_into_advice() {
+        let doc = json!({"resourceType": "Bundle", "type": "collection", "entry": [
+            lab("final", "2276-4", json!(40)),
+            lab("entered-in-error", "2276-4", json!(18)),
+            lab("cancelled", "2276-4", json!(12)),
+            lab("preliminary", "2276-4", json!(25)),
+            lab("final", "9999-9", json!(1)),
+            lab("final", "9999-9", json!(2)),
+        ]});
+        let read = import_doc(&doc).expect("the file imports");
+        let values: Vec<f64> = read.bundle.labs.iter().map(|l| l.value).collect();
+        assert_eq!(values, [40.0], "only the final ferritin");
+        let said = read.skipped.join("\n");
+        for needle in [
+            "1 lab Observation with status entered-in-error",
+            "1 lab Observation with status cancelled",
+            "1 lab Observation with status preliminary",
+            "2 lab Observations for LOINC 9999-9 (a test)",
+        ] {
+            assert!(said.contains(needle), "{needle} in:\n{said}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_value_in_a_known_test_still_refuses_the_file() {
+        let doc = json!({"resourceType": "Bundle", "type": "collection", "entry": [
+            lab("final", "2276-4", json!("forty")),
+        ]});
+        let err = import_doc(&doc).expect_err("a bad value");
+        assert_eq!(
+            err.column.as_deref(),
+            Some("entry[0].resource.valueQuantity.value")
+        );
     }
 
     #[test]

@@ -210,18 +210,10 @@ fn mark_overlaps(results: &mut [ExperimentResult], judged: &[(usize, Assignment)
         r.verdict = ExperimentVerdict::CannotSeparate;
         r.explanation = format!(
             "{} and {other} ran together for most of these nights, so the journal cannot tell              which one made the difference. To learn, keep one of them steady and change the              other alone for a few weeks (or use an on/off schedule).",
-            capitalised(&r.id)
+            quietlegs_core::text::capitalised(&r.id)
         );
         r.overlaps_with = Some(other);
     }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// A column that flips every few nights records night-by-night use (a hot bath on bad

@@ -187,14 +187,7 @@ pub fn display_name(kb: &KnowledgeBase, id: &str) -> String {
     match (id, kb.get(id)) {
         ("caffeine-late", _) => "Caffeine after 14:00".into(),
         (_, Some(e)) => e.name.clone(),
-        _ => {
-            let words = id.replace('-', " ");
-            let mut chars = words.chars();
-            chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect())
-                .unwrap_or_default()
-        }
+        _ => quietlegs_core::text::capitalised(&id.replace('-', " ")),
     }
 }
 

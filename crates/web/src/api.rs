@@ -418,6 +418,9 @@ pub struct ImportSummary {
     pub added: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// What the file held that was left out on purpose, one line per kind, with its count.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/calendar",

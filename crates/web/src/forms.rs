@@ -239,6 +239,7 @@ pub async fn import(
         err.field = e.column.clone();
         err
     };
+    let mut skipped = Vec::new();
     let bundle = match format {
         TransferFormat::Csv => Bundle {
             nights: quietlegs_io::journal_csv::read(bytes, name).map_err(bad)?,
@@ -251,7 +252,9 @@ pub async fn import(
                 quietlegs_io::bundle_json::read(text, name).map_err(bad)?
             } else {
                 let today = service::today_of(app, person).await?;
-                quietlegs_io::fhir::import(text, name, app.kb(), today).map_err(bad)?
+                let read = quietlegs_io::fhir::import(text, name, app.kb(), today).map_err(bad)?;
+                skipped = read.skipped;
+                read.bundle
             }
         }
     };
@@ -265,6 +268,7 @@ pub async fn import(
             added: r.added,
             updated: r.updated,
             unchanged: r.unchanged,
+            skipped,
         }),
         Err(StoreError::Conflict(message)) => Err(ApiError::new(
             axum::http::StatusCode::CONFLICT,

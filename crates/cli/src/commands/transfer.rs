@@ -137,8 +137,13 @@ fn read_bundle(file: &std::path::Path, format: Format) -> Result<Bundle> {
             let kb = quietlegs_core::knowledge::bundled()
                 .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
             let today = jiff::Zoned::now().date();
-            Ok(quietlegs_io::fhir::import(&text, &name, kb, today)
-                .map_err(|e| UsageError(e.to_string()))?)
+            let read = quietlegs_io::fhir::import(&text, &name, kb, today)
+                .map_err(|e| UsageError(e.to_string()))?;
+            // Nothing is left out silently: say what was skipped before importing the rest.
+            for line in &read.skipped {
+                eprintln!("{name}: {line}");
+            }
+            Ok(read.bundle)
         }
     }
 }

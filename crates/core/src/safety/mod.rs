@@ -325,17 +325,10 @@ fn person_flags(person: &Resolved, report: &mut SafetyReport) {
                 "{}: that is anaemia. With RLS it often means iron deficiency, which is a cause \
                  to find, not only to treat: ask your doctor to look for it (heavy periods, \
                  blood donation, loss from the gut).",
-                capitalised(&anaemia.written)
+                crate::text::capitalised(&anaemia.written)
             ),
         ));
     }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// A prescription medicine the person takes for something other than RLS: it is never paused

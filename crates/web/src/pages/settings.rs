@@ -169,8 +169,13 @@ pub async fn import(
                 None => TransferFormat::Csv,
             };
             let summary = forms::import(&app, me.person, &bytes, format, &name, overwrite).await?;
+            let skipped = summary
+                .skipped
+                .iter()
+                .map(|line| format!(" {}.", quietlegs_core::text::capitalised(line)))
+                .collect::<String>();
             Ok::<_, ApiError>(format!(
-                "Imported {name}: {} added, {} updated, {} already there.",
+                "Imported {name}: {} added, {} updated, {} already there.{skipped}",
                 summary.added, summary.updated, summary.unchanged
             ))
         }
