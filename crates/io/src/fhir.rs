@@ -20,6 +20,8 @@ pub const SEVERITY_CODE: &str = "nightly-rls-severity";
 const LOINC: &str = "http://loinc.org";
 const UCUM: &str = "http://unitsofmeasure.org";
 const CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
+/// The category system of FHIR STU3 and early R4 examples.
+const OLD_CATEGORY: &str = "http://hl7.org/fhir/observation-category";
 
 /// Who the export is about: nothing identifying unless the person asks for it.
 #[derive(Debug, Clone, Default)]
@@ -323,13 +325,28 @@ fn read_lab(
                 .map(str::to_string)
         })
         .ok_or_else(|| r.err(&format!("{path}.valueQuantity.code"), "is missing"))?;
-    let when = r.str(
-        resource.get("effectiveDateTime").unwrap_or(&Value::Null),
-        &format!("{path}.effectiveDateTime"),
-    )?;
-    let date: Date = when.get(..10).and_then(plain_date).ok_or_else(|| {
+    // When the sample was taken, as labs write it: a moment, a period's start, or failing both
+    // the moment the result was issued.
+    let (field, when) = [
+        ("effectiveDateTime", resource.get("effectiveDateTime")),
+        (
+            "effectivePeriod.start",
+            resource.pointer("/effectivePeriod/start"),
+        ),
+        ("issued", resource.get("issued")),
+    ]
+    .into_iter()
+    .find_map(|(f, v)| v.map(|v| (f, v)))
+    .ok_or_else(|| {
         r.err(
             &format!("{path}.effectiveDateTime"),
+            "is missing (and there is no effectivePeriod or issued date)",
+        )
+    })?;
+    let when = r.str(when, &format!("{path}.{field}"))?;
+    let date: Date = when.get(..10).and_then(plain_date).ok_or_else(|| {
+        r.err(
+            &format!("{path}.{field}"),
             format!("'{when}' is not a date"),
         )
     })?;
@@ -452,6 +469,50 @@ pub struct FhirImport {
     pub skipped: Vec<String>,
 }
 
+/// A laboratory Observation: by its category (today's system or the older one HL7's own examples
+/// still use), or, with no category at all, by a LOINC code that is one of our tests.
+fn is_lab(resource: &Value, kb: &KnowledgeBase) -> bool {
+    if has_coding(resource, "category", CATEGORY, "laboratory")
+        || has_coding(resource, "category", OLD_CATEGORY, "laboratory")
+    {
+        return true;
+    }
+    resource.get("category").is_none()
+        && loinc_of(resource).is_some_and(|loinc| {
+            kb.entries()
+                .iter()
+                .any(|e| e.lab.as_ref().is_some_and(|l| l.loinc == loinc))
+        })
+}
+
+/// Every Observation anywhere in `v`.
+fn observations_in(v: &Value) -> usize {
+    match v {
+        Value::Object(map) => {
+            usize::from(map.get("resourceType").and_then(Value::as_str) == Some("Observation"))
+                + map.values().map(observations_in).sum::<usize>()
+        }
+        Value::Array(list) => list.iter().map(observations_in).sum(),
+        _ => 0,
+    }
+}
+
+/// One more of `why` among the things skipped.
+fn count(skipped: &mut Vec<(String, usize)>, why: String) {
+    match skipped.iter_mut().find(|(w, _)| *w == why) {
+        Some((_, n)) => *n += 1,
+        None => skipped.push((why, 1)),
+    }
+}
+
+/// Our nightly severity Observation (its code is in our own code system).
+fn is_ours(resource: &Value) -> bool {
+    resource
+        .pointer("/code/coding/0/code")
+        .and_then(Value::as_str)
+        == Some(SEVERITY_CODE)
+}
+
 /// Why a lab Observation is left out without refusing the file, or `None` to read it.
 fn skip_reason(resource: &Value, kb: &KnowledgeBase) -> Option<String> {
     match resource.get("status").and_then(Value::as_str) {
@@ -468,6 +529,12 @@ fn skip_reason(resource: &Value, kb: &KnowledgeBase) -> Option<String> {
     let Some(loinc) = loinc_of(resource) else {
         return Some("with no LOINC code: not a test Quietlegs can place".into());
     };
+    let dated = resource.get("effectiveDateTime").is_some()
+        || resource.pointer("/effectivePeriod/start").is_some()
+        || resource.get("issued").is_some();
+    if !dated {
+        return Some("with no date (effective or issued): a result must be placed in time".into());
+    }
     let known = kb
         .entries()
         .iter()
@@ -519,15 +586,18 @@ pub fn import(
             continue;
         };
         match resource.get("resourceType").and_then(Value::as_str) {
-            Some("Observation") if has_coding(resource, "category", CATEGORY, "laboratory") => {
-                match skip_reason(resource, kb) {
-                    Some(why) => match skipped.iter_mut().find(|(w, _)| *w == why) {
-                        Some((_, n)) => *n += 1,
-                        None => skipped.push((why, 1)),
-                    },
-                    None => out.labs.push(read_lab(&r, resource, &path, kb, today)?),
-                }
-            }
+            Some("Observation") if is_lab(resource, kb) => match skip_reason(resource, kb) {
+                Some(why) => count(&mut skipped, why),
+                None => out.labs.push(read_lab(&r, resource, &path, kb, today)?),
+            },
+            // Our own severity Observations come back through their QuestionnaireResponse.
+            Some("Observation") if loinc_of(resource).is_none() && is_ours(resource) => {}
+            Some("Observation") => count(
+                &mut skipped,
+                "that are not laboratory results Quietlegs uses (another category, or no \
+                 category and a test it does not know)"
+                    .into(),
+            ),
             Some("QuestionnaireResponse")
                 if resource.get("questionnaire").and_then(Value::as_str)
                     == Some(QUESTIONNAIRE_URL) =>
@@ -545,6 +615,23 @@ pub fn import(
             _ => {}
         }
     }
+    // Observations inside other resources (contained in a DiagnosticReport, a Bundle within the
+    // Bundle) are not read yet: count them, so the person knows the file held more.
+    let top: usize = entries
+        .iter()
+        .filter(|e| {
+            e.pointer("/resource/resourceType").and_then(Value::as_str) == Some("Observation")
+        })
+        .count();
+    let nested = observations_in(&doc).saturating_sub(top);
+    if nested > 0 {
+        skipped.push((
+            "inside other resources (a report's contained results, or a Bundle within the \
+             Bundle): not read yet"
+                .into(),
+            nested,
+        ));
+    }
     out.nights.sort_by_key(|n| n.night);
     Ok(FhirImport {
         bundle: out,
@@ -556,7 +643,12 @@ pub fn import(
                 } else {
                     "Observations"
                 };
-                format!("skipped {n} lab {what} {why}")
+                let lab = if why.starts_with("that are not") {
+                    ""
+                } else {
+                    "lab "
+                };
+                format!("skipped {n} {lab}{what} {why}")
             })
             .collect(),
     })
@@ -686,6 +778,41 @@ mod tests {
         ] {
             assert!(said.contains(needle), "{needle} in:\n{said}");
         }
+    }
+
+    #[test]
+    fn labs_as_real_systems_write_them_are_read() {
+        let mut period = lab("final", "2276-4", json!(31));
+        let r = &mut period["resource"];
+        r.as_object_mut()
+            .expect("object")
+            .remove("effectiveDateTime");
+        r["effectivePeriod"] = json!({"start": "2026-02-03T08:00:00Z"});
+        r["category"] = json!([{"coding": [{"system": OLD_CATEGORY, "code": "laboratory"}]}]);
+        let mut issued = lab("amended", "2276-4", json!(33));
+        let r = &mut issued["resource"];
+        r.as_object_mut()
+            .expect("object")
+            .remove("effectiveDateTime");
+        r.as_object_mut().expect("object").remove("category");
+        r["issued"] = json!("2026-03-04T10:00:00+01:00");
+        let doc =
+            json!({"resourceType": "Bundle", "type": "collection", "entry": [period, issued]});
+        let read = import_doc(&doc).expect("imports");
+        let got: Vec<(f64, String)> = read
+            .bundle
+            .labs
+            .iter()
+            .map(|l| (l.value, l.date.to_string()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (31.0, "2026-02-03".to_string()),
+                (33.0, "2026-03-04".to_string())
+            ]
+        );
+        assert!(read.skipped.is_empty());
     }
 
     #[test]
