@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Scratch, cmd};
+use common::{Scratch, cmd, spawn_server};
 
 /// `quietlegs serve --multi-user` on a free port with short timeouts; killed when dropped.
 struct Server {
@@ -25,7 +25,8 @@ impl Server {
         db_setup(&db);
         // A small file-descriptor limit, so that a server holding every connection it is
         // offered would run out within this test.
-        let mut child = std::process::Command::new("sh")
+        let mut command = std::process::Command::new("sh");
+        command
             .args(["-c", "ulimit -n 1024 && exec \"$0\" \"$@\""])
             .arg(env!("CARGO_BIN_EXE_quietlegs"))
             .args(["serve", "--multi-user", "--addr", "127.0.0.1:0"])
@@ -34,20 +35,8 @@ impl Server {
             .env("QUIETLEGS_HEADER_TIMEOUT_SECONDS", "1")
             .env("QUIETLEGS_REQUEST_TIMEOUT_SECONDS", "2")
             .env("QUIETLEGS_MAX_CONNECTIONS_PER_ADDRESS", "64")
-            .env("QUIETLEGS_MAX_CONNECTIONS", "256")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let addr = loop {
-            let line = lines.next().expect("server output").expect("line");
-            if let Some(rest) = line.split("http://").nth(1) {
-                break rest.split('/').next().expect("addr").to_string();
-            }
-        };
-        // Keep reading the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+            .env("QUIETLEGS_MAX_CONNECTIONS", "256");
+        let (child, addr, _log) = spawn_server(command);
         Server {
             child,
             addr,

@@ -292,16 +292,12 @@ fn read_lab(
 ) -> Result<LabRecord, ImportError> {
     let loinc =
         loinc_of(resource).ok_or_else(|| r.err(&format!("{path}.code"), "has no LOINC code"))?;
-    let entry = kb
-        .entries()
-        .iter()
-        .find(|e| e.lab.as_ref().is_some_and(|l| l.loinc == loinc))
-        .ok_or_else(|| {
-            r.err(
-                &format!("{path}.code"),
-                format!("LOINC {loinc} is not a test Quietlegs knows"),
-            )
-        })?;
+    let entry = lab_entry(kb, loinc).ok_or_else(|| {
+        r.err(
+            &format!("{path}.code"),
+            format!("LOINC {loinc} is not a test Quietlegs knows"),
+        )
+    })?;
     let quantity = resource
         .get("valueQuantity")
         .ok_or_else(|| r.err(&format!("{path}.valueQuantity"), "is missing"))?;
@@ -457,9 +453,6 @@ fn read_night(r: &Reader, resource: &Value, path: &str) -> Result<NightEntry, Im
     Ok(entry)
 }
 
-/// Reads a FHIR Bundle: lab Observations with a LOINC code Quietlegs knows, and responses to our
-/// check-in questionnaire. Other resources are left alone. `today` decides which dates are in the
-/// future.
 /// What a FHIR file held, and what of it was left out on purpose.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FhirImport {
@@ -467,6 +460,13 @@ pub struct FhirImport {
     /// One line per kind of thing skipped, with its count ("2 Observations with status
     /// entered-in-error: never imported"), for the person to read.
     pub skipped: Vec<String>,
+}
+
+/// The test of ours that a LOINC code names.
+fn lab_entry<'k>(kb: &'k KnowledgeBase, loinc: &str) -> Option<&'k quietlegs_core::Entry> {
+    kb.entries()
+        .iter()
+        .find(|e| e.lab.as_ref().is_some_and(|l| l.loinc == loinc))
 }
 
 /// A laboratory Observation: by its category (today's system or the older one HL7's own examples
@@ -478,11 +478,7 @@ fn is_lab(resource: &Value, kb: &KnowledgeBase) -> bool {
         return true;
     }
     resource.get("category").is_none()
-        && loinc_of(resource).is_some_and(|loinc| {
-            kb.entries()
-                .iter()
-                .any(|e| e.lab.as_ref().is_some_and(|l| l.loinc == loinc))
-        })
+        && loinc_of(resource).is_some_and(|loinc| lab_entry(kb, loinc).is_some())
 }
 
 /// Every Observation anywhere in `v`.
@@ -497,11 +493,15 @@ fn observations_in(v: &Value) -> usize {
     }
 }
 
-/// One more of `why` among the things skipped.
-fn count(skipped: &mut Vec<(String, usize)>, why: String) {
-    match skipped.iter_mut().find(|(w, _)| *w == why) {
+/// Things left out, by what they were ("lab Observation") and why, with their count.
+type Skipped = Vec<((&'static str, String), usize)>;
+
+/// One more `what`, left out for `why`.
+fn count(skipped: &mut Skipped, what: &'static str, why: String) {
+    let key = (what, why);
+    match skipped.iter_mut().find(|(k, _)| *k == key) {
         Some((_, n)) => *n += 1,
-        None => skipped.push((why, 1)),
+        None => skipped.push((key, 1)),
     }
 }
 
@@ -535,11 +535,7 @@ fn skip_reason(resource: &Value, kb: &KnowledgeBase) -> Option<String> {
     if !dated {
         return Some("with no date (effective or issued): a result must be placed in time".into());
     }
-    let known = kb
-        .entries()
-        .iter()
-        .any(|e| e.lab.as_ref().is_some_and(|l| l.loinc == loinc));
-    (!known).then(|| {
+    lab_entry(kb, loinc).is_none().then(|| {
         let name = resource
             .get("code")
             .and_then(|c| c.get("text").or_else(|| c.pointer("/coding/0/display")))
@@ -579,7 +575,7 @@ pub fn import(
         .cloned()
         .unwrap_or_default();
     let mut seen = Map::new();
-    let mut skipped: Vec<(String, usize)> = Vec::new();
+    let mut skipped = Skipped::new();
     for (i, e) in entries.iter().enumerate() {
         let path = format!("entry[{i}].resource");
         let Some(resource) = e.get("resource") else {
@@ -587,13 +583,14 @@ pub fn import(
         };
         match resource.get("resourceType").and_then(Value::as_str) {
             Some("Observation") if is_lab(resource, kb) => match skip_reason(resource, kb) {
-                Some(why) => count(&mut skipped, why),
+                Some(why) => count(&mut skipped, "lab Observation", why),
                 None => out.labs.push(read_lab(&r, resource, &path, kb, today)?),
             },
             // Our own severity Observations come back through their QuestionnaireResponse.
             Some("Observation") if loinc_of(resource).is_none() && is_ours(resource) => {}
             Some("Observation") => count(
                 &mut skipped,
+                "Observation",
                 "that are not laboratory results Quietlegs uses (another category, or no \
                  category and a test it does not know)"
                     .into(),
@@ -626,9 +623,12 @@ pub fn import(
     let nested = observations_in(&doc).saturating_sub(top);
     if nested > 0 {
         skipped.push((
-            "inside other resources (a report's contained results, or a Bundle within the \
+            (
+                "Observation",
+                "inside other resources (a report's contained results, or a Bundle within the \
              Bundle): not read yet"
-                .into(),
+                    .into(),
+            ),
             nested,
         ));
     }
@@ -637,18 +637,9 @@ pub fn import(
         bundle: out,
         skipped: skipped
             .into_iter()
-            .map(|(why, n)| {
-                let what = if n == 1 {
-                    "Observation"
-                } else {
-                    "Observations"
-                };
-                let lab = if why.starts_with("that are not") {
-                    ""
-                } else {
-                    "lab "
-                };
-                format!("skipped {n} {lab}{what} {why}")
+            .map(|((what, why), n)| {
+                let plural = if n == 1 { "" } else { "s" };
+                format!("skipped {n} {what}{plural} {why}")
             })
             .collect(),
     })

@@ -26,25 +26,6 @@ pub struct LogArgs {
 }
 
 pub fn run(args: LogArgs, global: &Global) -> Result<ExitCode> {
-    // The person's own clock decides "last night" and "the future", not this machine's zone.
-    let now = block_on(async {
-        let store = database::open(global.database.as_deref()).await?;
-        let person = database::person(&store, global.user.as_deref()).await?;
-        let profile = store.profile(person).await?;
-        let zone = profile
-            .as_ref()
-            .and_then(|p| p.profile.timezone.as_deref())
-            .and_then(|tz| jiff::tz::TimeZone::get(tz).ok())
-            .unwrap_or_else(jiff::tz::TimeZone::system);
-        anyhow::Ok(jiff::Timestamp::now().to_zoned(zone))
-    })??;
-    let night = super::profile_input::date_or(
-        args.night.as_deref(),
-        "--night",
-        journal::default_night(&now.datetime()),
-    )?;
-    journal::check_not_future(night, now.date())
-        .map_err(|e| UsageError(format!("--night: {}", e.message)))?;
     let mut pairs: Vec<(String, String)> = Vec::new();
     for field in &args.fields {
         let (k, v) = field.split_once('=').ok_or_else(|| {
@@ -57,19 +38,34 @@ pub fn run(args: LogArgs, global: &Global) -> Result<ExitCode> {
         }
         pairs.push((k.to_string(), v.to_string()));
     }
-    let severity = match args.severity {
-        Some(s) => s,
-        None if std::io::stdin().is_terminal() => ask_severity(night)?,
-        None => {
-            return Err(UsageError(
-                "--severity is required when there is no terminal to ask on (0-10)".into(),
-            )
-            .into());
-        }
-    };
     block_on(async {
         let store = database::open(global.database.as_deref()).await?;
         let person = database::person(&store, global.user.as_deref()).await?;
+        // The person's own clock decides "last night" and "the future", not this machine's zone.
+        let zone = store
+            .profile(person)
+            .await?
+            .and_then(|p| p.profile.timezone)
+            .and_then(|tz| jiff::tz::TimeZone::get(&tz).ok())
+            .unwrap_or_else(jiff::tz::TimeZone::system);
+        let now = jiff::Timestamp::now().to_zoned(zone);
+        let night = super::profile_input::date_or(
+            args.night.as_deref(),
+            "--night",
+            journal::default_night(&now.datetime()),
+        )?;
+        journal::check_not_future(night, now.date())
+            .map_err(|e| UsageError(format!("--night: {}", e.message)))?;
+        let severity = match args.severity {
+            Some(s) => s,
+            None if std::io::stdin().is_terminal() => ask_severity(night)?,
+            None => {
+                return Err(UsageError(
+                    "--severity is required when there is no terminal to ask on (0-10)".into(),
+                )
+                .into());
+            }
+        };
         // Updating a night keeps what was recorded before and changes only what is given.
         let mut entry = store
             .night(person, night)

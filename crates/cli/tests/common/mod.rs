@@ -148,12 +148,21 @@ pub fn start_server_with(
     String,
     std::thread::JoinHandle<Vec<String>>,
 ) {
+    let mut command = cmd(db, &["serve", "--multi-user", "--addr", "127.0.0.1:0"]);
+    command.envs(env.iter().copied());
+    spawn_server(command)
+}
+
+/// Runs a `serve` command, waits for the address it prints, and drains its log on a thread.
+pub fn spawn_server(
+    mut command: Command,
+) -> (
+    std::process::Child,
+    String,
+    std::thread::JoinHandle<Vec<String>>,
+) {
     use std::io::BufRead;
-    let mut server = cmd(db, &["serve", "--multi-user", "--addr", "127.0.0.1:0"])
-        .envs(env.iter().copied())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
+    let mut server = command.stderr(Stdio::piped()).spawn().expect("serve");
     let mut lines = std::io::BufReader::new(server.stderr.take().expect("stderr")).lines();
     let addr = loop {
         let line = lines.next().expect("server output").expect("line");

@@ -18,18 +18,25 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
     html_for(&app, Some(&me), me.person).await
 }
 
+/// `person`'s report, rendered by `render` on a blocking thread, in its turn among the heavy
+/// jobs (the report holds the whole journal while it is built).
+async fn rendered<T: Send + 'static>(
+    app: &AppState,
+    person: quietlegs_store::PersonId,
+    render: impl FnOnce(&report::Report) -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let _turn = app.heavy_turn().await?;
+    let r = report::for_person(app, person).await?;
+    crate::blocking(move || render(&r)).await
+}
+
 /// The report of `person` as a page (for the person, or for a share link).
 pub async fn html_for(
     app: &AppState,
     viewer: Option<&crate::auth::SignedIn>,
     person: quietlegs_store::PersonId,
 ) -> Response {
-    let html = async {
-        let _turn = app.heavy_turn().await?;
-        let r = report::for_person(app, person).await?;
-        crate::blocking(move || report::html::render(&r)).await
-    };
-    let html = match html.await {
+    let html = match rendered(app, person, |r| report::html::render(r)).await {
         Ok(html) => html,
         Err(e) => return error_page(app, viewer, e),
     };
@@ -62,12 +69,7 @@ pub async fn pdf_for(
     viewer: Option<&crate::auth::SignedIn>,
     person: quietlegs_store::PersonId,
 ) -> Response {
-    let bytes = async {
-        let _turn = app.heavy_turn().await?;
-        let r = report::for_person(app, person).await?;
-        crate::blocking(move || report::pdf::render(&r)).await
-    };
-    let bytes = match bytes.await {
+    let bytes = match rendered(app, person, |r| report::pdf::render(r)).await {
         Ok(bytes) => bytes,
         Err(e) => return error_page(app, viewer, e),
     };
