@@ -36,7 +36,7 @@ pub async fn html_for(
     viewer: Option<&crate::auth::SignedIn>,
     person: quietlegs_store::PersonId,
 ) -> Response {
-    let html = match rendered(app, person, |r| report::html::render(r)).await {
+    let html = match rendered(app, person, report::html::render).await {
         Ok(html) => html,
         Err(e) => return error_page(app, viewer, e),
     };
@@ -69,7 +69,7 @@ pub async fn pdf_for(
     viewer: Option<&crate::auth::SignedIn>,
     person: quietlegs_store::PersonId,
 ) -> Response {
-    let bytes = match rendered(app, person, |r| report::pdf::render(r)).await {
+    let bytes = match rendered(app, person, report::pdf::render).await {
         Ok(bytes) => bytes,
         Err(e) => return error_page(app, viewer, e),
     };
