@@ -6,7 +6,8 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 use quietlegs_core::KnowledgeBase;
-use quietlegs_core::journal::{Bundle, CSV_COLUMNS, LabRecord, NightEntry};
+use quietlegs_core::journal::columns::{COLUMNS, Column, Kind};
+use quietlegs_core::journal::{Bundle, LabRecord, NightEntry};
 use quietlegs_core::profile::{LabInput, check_lab};
 use serde_json::{Map, Value, json};
 
@@ -51,32 +52,37 @@ fn urn(kind: u8, n: usize) -> String {
     format!("urn:uuid:{kind:08x}-0000-4000-8000-{n:012x}")
 }
 
-/// The answer type of each journal column in the questionnaire.
-fn item_type(column: &str) -> &'static str {
-    match column {
-        "night" => "date",
-        "severity" | "awakenings" => "integer",
-        "onset" | "last_caffeine" | "exercise_end" => "time",
-        "sugar_late" | "antihistamine" => "boolean",
-        "exercise_intensity" => "choice",
-        "notes" => "text",
-        _ => "decimal",
+/// The answer type of a journal column in the questionnaire.
+fn item_type(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Date => "date",
+        Kind::Severity | Kind::Count { .. } => "integer",
+        Kind::Clock => "time",
+        Kind::Flag => "boolean",
+        Kind::Intensity => "choice",
+        Kind::Text { .. } => "text",
+        Kind::Number { .. } => "decimal",
     }
 }
 
+/// The columns a check-in answers (the night is the response's date).
+fn answered() -> impl Iterator<Item = &'static Column> {
+    COLUMNS.iter().filter(|c| c.kind != Kind::Date)
+}
+
 fn questionnaire() -> Value {
-    let mut items: Vec<Value> = CSV_COLUMNS
-        .iter()
-        .filter(|c| **c != "night")
-        .map(|c| {
-            let mut item = json!({"linkId": c, "text": c.replace('_', " "), "type": item_type(c)});
-            if *c == "severity" {
+    let mut items: Vec<Value> = answered()
+        .map(|column| {
+            let c = column.name;
+            let mut item =
+                json!({"linkId": c, "text": c.replace('_', " "), "type": item_type(column.kind)});
+            if c == "severity" {
                 item["required"] = json!(true);
                 item["text"] = json!(
                     "How bad were your legs that evening and night (0 = not at all, 10 = worst)?"
                 );
             }
-            if *c == "exercise_intensity" {
+            if column.kind == Kind::Intensity {
                 item["answerOption"] = json!(
                     ["light", "moderate", "vigorous"]
                         .iter()
@@ -105,8 +111,8 @@ fn questionnaire() -> Value {
     })
 }
 
-fn answer(column: &str, text: &str) -> Option<Value> {
-    Some(match item_type(column) {
+fn answer(column: &Column, text: &str) -> Option<Value> {
+    Some(match item_type(column.kind) {
         "integer" => json!({"valueInteger": text.parse::<i64>().ok()?}),
         "decimal" => json!({"valueDecimal": text.parse::<f64>().ok()?}),
         "time" => json!({"valueTime": format!("{text}:00")}),
@@ -118,13 +124,13 @@ fn answer(column: &str, text: &str) -> Option<Value> {
 
 fn response(entry: &NightEntry, night: Date, patient: &str) -> Value {
     let mut items: Vec<Value> = Vec::new();
-    for column in CSV_COLUMNS.iter().filter(|c| **c != "night") {
-        let text = entry.field(column);
+    for column in answered() {
+        let text = entry.field(column.name);
         if text.is_empty() {
             continue;
         }
         if let Some(a) = answer(column, &text) {
-            items.push(json!({"linkId": column, "answer": [a]}));
+            items.push(json!({"linkId": column.name, "answer": [a]}));
         }
     }
     for (id, taken) in &entry.took {

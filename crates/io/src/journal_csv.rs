@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io;
 
 use jiff::civil::Date;
-use quietlegs_core::journal::{CSV_COLUMNS, NightEntry};
+use quietlegs_core::journal::{COLUMNS, NightEntry, columns};
 
 use crate::error::ImportError;
 
@@ -18,7 +18,7 @@ const REQUIRED: [&str; 2] = ["night", "severity"];
 /// that the importer and the entry type can never disagree about which columns exist; "1" is a
 /// value every optional column accepts, so only an unknown name can fail.
 fn column_problem(name: &str) -> Option<String> {
-    if CSV_COLUMNS.contains(&name) {
+    if columns::column(name).is_some() {
         return None;
     }
     NightEntry::default()
@@ -53,7 +53,7 @@ pub fn read<R: io::Read>(reader: R, file: &str) -> Result<Vec<NightEntry>, Impor
             None,
             format!(
                 "is empty; a journal starts with a header row such as {}",
-                CSV_COLUMNS.join(",")
+                columns::names().collect::<Vec<_>>().join(",")
             ),
         ));
     }
@@ -198,10 +198,10 @@ pub fn write<W: io::Write>(entries: &[NightEntry], writer: W) -> io::Result<()> 
         .flat_map(|e| e.took.keys().map(|id| format!("took:{id}")))
         .collect();
     let extra: BTreeSet<&String> = entries.iter().flat_map(|e| e.extra.keys()).collect();
-    let mut header: Vec<&str> = CSV_COLUMNS.to_vec();
+    let mut header: Vec<&str> = columns::names().collect();
     header.extend(took.iter().map(String::as_str));
     header.extend(extra.iter().map(|s| s.as_str()));
-    for name in &header[CSV_COLUMNS.len()..] {
+    for name in &header[COLUMNS.len()..] {
         if name.trim() != *name {
             return Err(invalid(format!(
                 "column name '{name}' has surrounding spaces"
@@ -380,7 +380,7 @@ mod tests {
             header,
             format!(
                 "{},took:iron-oral,took:magnesium,took:walk,x:mood,x:weather",
-                CSV_COLUMNS.join(",")
+                columns::names().collect::<Vec<_>>().join(",")
             )
         );
         assert!(text.contains("\n2026-10-30,0,"), "{text}");
@@ -389,7 +389,10 @@ mod tests {
     #[test]
     fn export_of_nothing_is_just_the_header() {
         let text = String::from_utf8(export(&[])).expect("utf-8");
-        assert_eq!(text, format!("{}\n", CSV_COLUMNS.join(",")));
+        assert_eq!(
+            text,
+            format!("{}\n", columns::names().collect::<Vec<_>>().join(","))
+        );
         assert_eq!(import(text.as_bytes()).expect("import"), vec![]);
     }
 

@@ -5,6 +5,7 @@
 //! Imports are all-or-nothing: one transaction, and a conflict or a bad row rolls it back.
 
 mod error;
+mod night_row;
 mod sql;
 
 pub use error::StoreError;

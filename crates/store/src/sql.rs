@@ -2,20 +2,24 @@
 //! placeholders, which both SQLite and PostgreSQL accept; dates are ISO text and booleans 0/1 in
 //! both schemas, so values decode the same way from either.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, LazyLock};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::civil::Date;
 use quietlegs_core::journal::{
-    Bundle, Experiment, ExperimentStatus, Intensity, LabRecord, NightEntry, OnOffSchedule,
-    ProfileVersion, SleepRecord,
+    Bundle, Experiment, ExperimentStatus, LabRecord, NightEntry, OnOffSchedule, ProfileVersion,
+    SleepRecord,
 };
-use quietlegs_core::profile::{ClockTime, Profile};
+use quietlegs_core::profile::Profile;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::{AnyPool, Row};
 
+use crate::night_row::{
+    self, BUMP, Decimals, NIGHT_COLUMNS, UPSERT_NIGHT, UPSERT_NIGHT_POSTGRES, bind_night, date,
+    invalid, night_from_row, night_of, values_clause,
+};
 use crate::{ImportReport, OnConflict, PersonId, Session, ShareLink, Store, StoreError};
 
 /// Rows per multi-row INSERT on SQLite. Small on purpose: sqlx's SQLite binding cost grows with
@@ -44,151 +48,9 @@ fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
 
-fn invalid(what: &str, value: &str) -> StoreError {
-    StoreError::Invalid(format!("stored {what} '{value}' cannot be read"))
-}
-
-fn date(text: &str) -> Result<Date, StoreError> {
-    text.parse().map_err(|_| invalid("date", text))
-}
-
-fn clock(text: Option<String>) -> Result<Option<ClockTime>, StoreError> {
-    text.map(|t| t.parse().map_err(|_| invalid("time", &t)))
-        .transpose()
-}
-
-fn bit(value: Option<i64>) -> Option<bool> {
-    value.map(|v| v != 0)
-}
-
-fn night_of(entry: &NightEntry) -> Result<Date, StoreError> {
-    entry
-        .night
-        .ok_or_else(|| StoreError::Invalid("a night entry needs its date".into()))
-}
-
-/// "$1, $2, ..." groups for a multi-row VALUES clause.
-fn values_clause(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-const NIGHT_COLUMNS: &str = "person_id, night, severity, onset, sleep_hours, awakenings, \
-    caffeine_mg, last_caffeine, alcohol_drinks, exercise_minutes, exercise_intensity, \
-    exercise_end, sugar_late, antihistamine, notes, updated_at, took, extra";
-
-/// One night's row, inserted or replaced in place; parameters as [`bind_night`] binds them.
-const UPSERT_NIGHT: &str = "INSERT INTO nights (person_id, night, severity, onset, sleep_hours, \
-    awakenings, caffeine_mg, last_caffeine, alcohol_drinks, exercise_minutes, \
-    exercise_intensity, exercise_end, sugar_late, antihistamine, notes, updated_at, took, extra) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-    ON CONFLICT (person_id, night) DO UPDATE SET severity = excluded.severity, \
-    onset = excluded.onset, sleep_hours = excluded.sleep_hours, \
-    awakenings = excluded.awakenings, caffeine_mg = excluded.caffeine_mg, \
-    last_caffeine = excluded.last_caffeine, alcohol_drinks = excluded.alcohol_drinks, \
-    exercise_minutes = excluded.exercise_minutes, \
-    exercise_intensity = excluded.exercise_intensity, exercise_end = excluded.exercise_end, \
-    sugar_late = excluded.sugar_late, antihistamine = excluded.antihistamine, \
-    notes = excluded.notes, updated_at = excluded.updated_at, took = excluded.took, \
-    extra = excluded.extra";
-
-/// The PostgreSQL check-in in one statement: [`UPSERT_NIGHT`] with its decimals sent as text
-/// and cast back ([`Decimals::Text`]), and the data version raised.
-static UPSERT_NIGHT_POSTGRES: LazyLock<String> = LazyLock::new(|| {
-    let numbers = "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,";
-    let cast = "VALUES ($1, $2, $3, $4, $5::float8, $6, $7::float8, $8, $9::float8, $10::float8,";
-    format!(
-        "WITH night AS ({}), version AS ({BUMP}) SELECT 1",
-        UPSERT_NIGHT.replacen(numbers, cast, 1)
-    )
-});
-
-/// Raises the person's data version (see [`Store::data_version`]).
-const BUMP: &str = "UPDATE people SET data_version = data_version + 1 WHERE id = $1";
-
 async fn bump(conn: &mut sqlx::AnyConnection, person: PersonId) -> Result<(), StoreError> {
     sqlx::query(BUMP).bind(person.0).execute(&mut *conn).await?;
     Ok(())
-}
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
-/// A night's items as stored: a JSON object, or NULL when there are none.
-fn items_json<V: serde::Serialize>(
-    items: &BTreeMap<String, V>,
-) -> Result<Option<String>, StoreError> {
-    if items.is_empty() {
-        return Ok(None);
-    }
-    serde_json::to_string(items)
-        .map(Some)
-        .map_err(|e| StoreError::Invalid(format!("a night's items cannot be saved: {e}")))
-}
-
-fn items_from_json<V: serde::de::DeserializeOwned>(
-    what: &str,
-    text: Option<String>,
-) -> Result<BTreeMap<String, V>, StoreError> {
-    match text {
-        None => Ok(BTreeMap::new()),
-        Some(text) => serde_json::from_str(&text).map_err(|_| invalid(what, &text)),
-    }
-}
-
-/// How a night's decimal columns travel to the database.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Decimals {
-    /// As numbers.
-    Numbers,
-    /// As text, cast back to `float8` by the statement ([`UPSERT_NIGHT_POSTGRES`]). sqlx 0.8's
-    /// `Any` driver sends a missing f64 as a `float4` NULL, and PostgreSQL fixes a prepared
-    /// statement's parameter types at its first use, so a statement that saw a NULL first
-    /// would refuse a number later. As text, every execution has the same types, the
-    /// statement can stay prepared, and PostgreSQL stops parsing and planning it per check-in
-    /// (pgbench: 2,913 -> 4,277 check-ins/s). Rust prints the shortest text that reads back as
-    /// the same f64, and PostgreSQL reads it exactly.
-    Text,
-}
-
-fn bind_decimal<'q>(q: AnyQuery<'q>, value: Option<f64>, decimals: Decimals) -> AnyQuery<'q> {
-    match decimals {
-        Decimals::Numbers => q.bind(value),
-        Decimals::Text => q.bind(value.map(|v| v.to_string())),
-    }
-}
-
-/// Binds a night's eighteen columns in [`NIGHT_COLUMNS`] order.
-fn bind_night<'q>(
-    q: AnyQuery<'q>,
-    person: PersonId,
-    e: &NightEntry,
-    stamp: String,
-    decimals: Decimals,
-) -> Result<AnyQuery<'q>, StoreError> {
-    let q = q
-        .bind(person.0)
-        .bind(night_of(e)?.to_string())
-        .bind(i64::from(e.severity))
-        .bind(e.onset.map(|t| t.to_string()));
-    let q = bind_decimal(q, e.sleep_hours, decimals).bind(e.awakenings.map(i64::from));
-    let q = bind_decimal(q, e.caffeine_mg, decimals).bind(e.last_caffeine.map(|t| t.to_string()));
-    let q = bind_decimal(q, e.alcohol_drinks, decimals);
-    let q = bind_decimal(q, e.exercise_minutes, decimals);
-    Ok(q.bind(e.exercise_intensity.map(|i| i.as_str().to_string()))
-        .bind(e.exercise_end.map(|t| t.to_string()))
-        .bind(e.sugar_late.map(i64::from))
-        .bind(e.antihistamine.map(i64::from))
-        .bind(e.notes.clone())
-        .bind(stamp)
-        .bind(items_json(&e.took)?)
-        .bind(items_json(&e.extra)?))
 }
 
 impl SqlStore {
@@ -277,7 +139,7 @@ impl SqlStore {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         bind_night(
-            sqlx::query(UPSERT_NIGHT),
+            sqlx::query(UPSERT_NIGHT.as_str()),
             person,
             entry,
             now(),
@@ -299,8 +161,9 @@ impl SqlStore {
         let from = from.map_or_else(|| "0000-01-01".to_string(), |d| d.to_string());
         let to = to.map_or_else(|| "9999-12-31".to_string(), |d| d.to_string());
         let rows = sqlx::query(&format!(
-            "SELECT {NIGHT_COLUMNS} FROM nights WHERE person_id = $1 AND night >= $2 AND night <= $3 \
-             ORDER BY night"
+            "SELECT {} FROM nights WHERE person_id = $1 AND night >= $2 AND night <= $3 \
+             ORDER BY night",
+            NIGHT_COLUMNS.as_str()
         ))
         .bind(person.0)
         .bind(&from)
@@ -309,34 +172,6 @@ impl SqlStore {
         .await?;
         rows.iter().map(night_from_row).collect()
     }
-}
-
-fn night_from_row(row: &AnyRow) -> Result<NightEntry, StoreError> {
-    let night: String = row.try_get("night")?;
-    let severity: i64 = row.try_get("severity")?;
-    let intensity: Option<String> = row.try_get("exercise_intensity")?;
-    Ok(NightEntry {
-        night: Some(date(&night)?),
-        severity: u8::try_from(severity).map_err(|_| invalid("severity", &severity.to_string()))?,
-        onset: clock(row.try_get("onset")?)?,
-        sleep_hours: row.try_get("sleep_hours")?,
-        awakenings: row
-            .try_get::<Option<i64>, _>("awakenings")?
-            .and_then(|a| u32::try_from(a).ok()),
-        caffeine_mg: row.try_get("caffeine_mg")?,
-        last_caffeine: clock(row.try_get("last_caffeine")?)?,
-        alcohol_drinks: row.try_get("alcohol_drinks")?,
-        exercise_minutes: row.try_get("exercise_minutes")?,
-        exercise_intensity: intensity
-            .map(|i| Intensity::parse(&i).ok_or_else(|| invalid("intensity", &i)))
-            .transpose()?,
-        exercise_end: clock(row.try_get("exercise_end")?)?,
-        sugar_late: bit(row.try_get("sugar_late")?),
-        antihistamine: bit(row.try_get("antihistamine")?),
-        took: items_from_json("took items", row.try_get("took")?)?,
-        notes: row.try_get("notes")?,
-        extra: items_from_json("extra items", row.try_get("extra")?)?,
-    })
 }
 
 /// Writes nights (with their items) with multi-row inserts. The caller has removed any stored
@@ -350,8 +185,9 @@ async fn insert_nights(
     let stamp = now();
     for chunk in entries.chunks(batch) {
         let sql = format!(
-            "INSERT INTO nights ({NIGHT_COLUMNS}) VALUES {}",
-            values_clause(chunk.len(), 18)
+            "INSERT INTO nights ({}) VALUES {}",
+            NIGHT_COLUMNS.as_str(),
+            values_clause(chunk.len(), night_row::parameters())
         );
         // Not a cached statement: sqlx 0.8's Any driver sends a missing f64 as a float4 NULL,
         // and PostgreSQL would then fix that parameter's type for every later execution.
@@ -1138,23 +974,5 @@ impl SqlStore {
         bump(&mut tx, person).await?;
         tx.commit().await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{UPSERT_NIGHT_POSTGRES, values_clause};
-
-    #[test]
-    fn the_postgres_check_in_casts_every_decimal_back() {
-        for p in ["$5::float8", "$7::float8", "$9::float8", "$10::float8"] {
-            assert!(UPSERT_NIGHT_POSTGRES.contains(p), "{p} missing");
-        }
-        assert!(UPSERT_NIGHT_POSTGRES.contains("data_version + 1"));
-    }
-
-    #[test]
-    fn values_clause_numbers_placeholders_across_rows() {
-        assert_eq!(values_clause(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }

@@ -15,9 +15,6 @@ use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
 use lru::LruCache;
-use quietlegs_core::journal::ProfileVersion;
-use quietlegs_core::plan::Plan;
-use quietlegs_stats::Insights;
 use quietlegs_store::{PersonId, Session};
 
 /// A poisoned lock only means another request panicked while holding it; a cache can go on.
@@ -138,12 +135,7 @@ impl SessionCache {
 }
 
 /// What every plan-bearing page needs of a person, derived from their stored data.
-pub struct Derived {
-    pub profile: Option<ProfileVersion>,
-    pub insights: Arc<Insights>,
-    /// `None` until the person has a profile.
-    pub plan: Option<Plan>,
-}
+pub use quietlegs_app::Derived;
 
 /// A person's derived state with the data version and local date it was built for.
 type DerivedEntry = (i64, Date, Arc<Derived>);
@@ -183,6 +175,7 @@ impl DerivedCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quietlegs_stats::Insights;
 
     fn session(person: i64) -> Session {
         Session {

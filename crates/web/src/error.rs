@@ -105,6 +105,15 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<quietlegs_app::AppError> for ApiError {
+    fn from(err: quietlegs_app::AppError) -> Self {
+        match err {
+            quietlegs_app::AppError::Store(e) => e.into(),
+            quietlegs_app::AppError::Field { field, message } => Self::field(field, message),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {

@@ -49,13 +49,8 @@ impl FormData {
 /// A night as checked for the journal: the CSV rules, and not later than tomorrow.
 pub fn check_night(entry: &NightEntry, today: Date) -> ApiResult<()> {
     entry
-        .validate()
-        .map_err(|e| ApiError::field(e.field, e.message))?;
-    if let Some(night) = entry.night {
-        quietlegs_core::journal::check_not_future(night, today)
-            .map_err(|e| ApiError::field(e.field, e.message))?;
-    }
-    Ok(())
+        .check(today)
+        .map_err(|e| ApiError::field(e.field, e.message))
 }
 
 /// A check-in form: the journal's columns by name, `took:ID` checkboxes for each item offered
@@ -74,19 +69,21 @@ pub fn night_from_form(form: &FormData, base: NightEntry, today: Date) -> ApiRes
             "choose how bad your legs were, from 0 (fine) to 10 (worst)",
         ));
     }
-    for column in quietlegs_core::journal::CSV_COLUMNS {
-        if *column == "night" || !form.has(column) {
+    for column in quietlegs_core::journal::columns::names() {
+        if column == "night" || !form.has(column) {
             continue;
         }
         let value = form.get(column).unwrap_or("");
         if value.is_empty() {
-            if *column == "severity" {
+            if column == "severity" {
                 return Err(ApiError::field(
                     "severity",
                     "choose how bad your legs were, from 0 (fine) to 10 (worst)",
                 ));
             }
-            clear(&mut entry, column);
+            entry
+                .clear_field(column)
+                .map_err(|e| ApiError::field(e.field, e.message))?;
             continue;
         }
         entry
@@ -101,25 +98,6 @@ pub fn night_from_form(form: &FormData, base: NightEntry, today: Date) -> ApiRes
     }
     check_night(&entry, today)?;
     Ok(entry)
-}
-
-/// Empties one column, so a value removed on the form is removed from the night.
-fn clear(entry: &mut NightEntry, column: &str) {
-    match column {
-        "onset" => entry.onset = None,
-        "sleep_hours" => entry.sleep_hours = None,
-        "awakenings" => entry.awakenings = None,
-        "caffeine_mg" => entry.caffeine_mg = None,
-        "last_caffeine" => entry.last_caffeine = None,
-        "alcohol_drinks" => entry.alcohol_drinks = None,
-        "exercise_minutes" => entry.exercise_minutes = None,
-        "exercise_intensity" => entry.exercise_intensity = None,
-        "exercise_end" => entry.exercise_end = None,
-        "sugar_late" => entry.sugar_late = None,
-        "antihistamine" => entry.antihistamine = None,
-        "notes" => entry.notes = None,
-        _ => {}
-    }
 }
 
 /// Checks a lab result and converts it to the test's canonical unit.

@@ -9,14 +9,12 @@ mod api;
 mod assets;
 mod auth;
 mod cache;
-mod charts;
 mod connections;
 mod error;
 mod forms;
 mod library;
 mod openapi;
 mod pages;
-pub mod report;
 mod security;
 mod service;
 

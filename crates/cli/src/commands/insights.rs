@@ -8,11 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use quietlegs_core::KnowledgeBase;
-use quietlegs_core::journal::ProfileVersion;
-use quietlegs_core::knowledge;
+use quietlegs_core::{KnowledgeBase, knowledge};
 use quietlegs_stats::{ExperimentResult, Insights, Options, TriggerResult, TriggerVerdict};
-use quietlegs_store::{PersonId, SqlStore, Store};
+use quietlegs_store::Store;
 
 use crate::Global;
 use crate::database::{self, block_on};
@@ -46,27 +44,6 @@ fn meaningful(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Insights over a person's stored journal and experiments; the stored profile's bedtime, when
-/// there is one, sets what counts as late exercise.
-pub async fn from_store(
-    store: &SqlStore,
-    person: PersonId,
-    kb: &KnowledgeBase,
-    profile: Option<&ProfileVersion>,
-    options: Options,
-) -> Result<Insights> {
-    let nights = store.nights(person, None, None).await?;
-    let experiments = store.experiments(person).await?;
-    let bedtime = profile.and_then(|p| p.profile.bedtime);
-    Ok(quietlegs_stats::analyse_stored(
-        &nights,
-        &experiments,
-        bedtime,
-        kb,
-        options,
-    ))
-}
-
 pub fn run(args: InsightsArgs, global: &Global) -> Result<ExitCode> {
     let kb = knowledge::bundled()
         .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
@@ -89,7 +66,9 @@ pub fn run(args: InsightsArgs, global: &Global) -> Result<ExitCode> {
             let store = database::open(global.database.as_deref()).await?;
             let person = database::person(&store, global.user.as_deref()).await?;
             let profile = store.profile(person).await?;
-            anyhow::Ok(from_store(&store, person, kb, profile.as_ref(), options).await?)
+            anyhow::Ok(
+                quietlegs_app::insights(&store, person, kb, profile.as_ref(), options).await?,
+            )
         })??,
     };
     if args.json {

@@ -42,19 +42,15 @@ pub fn run(args: LogArgs, global: &Global) -> Result<ExitCode> {
         let store = database::open(global.database.as_deref()).await?;
         let person = database::person(&store, global.user.as_deref()).await?;
         // The person's own clock decides "last night" and "the future", not this machine's zone.
-        let zone = store
-            .profile(person)
-            .await?
-            .and_then(|p| p.profile.timezone)
-            .and_then(|tz| jiff::tz::TimeZone::get(&tz).ok())
-            .unwrap_or_else(jiff::tz::TimeZone::system);
-        let now = jiff::Timestamp::now().to_zoned(zone);
+        let stored = store.profile(person).await?;
+        let profile = stored.as_ref().map(|p| &p.profile);
+        let today = quietlegs_app::clock::today_for(profile);
         let night = super::profile_input::date_or(
             args.night.as_deref(),
             "--night",
-            journal::default_night(&now.datetime()),
+            quietlegs_app::clock::default_night(profile),
         )?;
-        journal::check_not_future(night, now.date())
+        journal::check_not_future(night, today)
             .map_err(|e| UsageError(format!("--night: {}", e.message)))?;
         let severity = match args.severity {
             Some(s) => s,
@@ -81,7 +77,7 @@ pub fn run(args: LogArgs, global: &Global) -> Result<ExitCode> {
         for (k, v) in &pairs {
             set(&mut entry, k, v)?;
         }
-        entry.validate().map_err(|e| UsageError(e.to_string()))?;
+        entry.check(today).map_err(|e| UsageError(e.to_string()))?;
         store.put_night(person, &entry).await?;
         eprintln!("Saved the night of {night}: severity {}.", entry.severity);
         anyhow::Ok(ExitCode::SUCCESS)

@@ -71,7 +71,7 @@ fn stored(
             )
             .into());
         };
-        let insights = super::insights::from_store(
+        let insights = quietlegs_app::insights(
             &store,
             person,
             kb,
@@ -79,12 +79,7 @@ fn stored(
             quietlegs_stats::Options::default(),
         )
         .await?;
-        // Results stored with `labs add` count like results written into the profile.
-        let mut profile = current.profile;
-        let labs = store.labs(person).await?;
-        profile
-            .labs
-            .extend(labs.iter().map(|(_, lab)| lab.as_input()));
+        let profile = quietlegs_app::with_stored_labs(&current.profile, &store.labs(person).await?);
         anyhow::Ok((
             PathBuf::from(format!("stored profile (version {})", current.version)),
             profile,

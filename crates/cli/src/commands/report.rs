@@ -1,13 +1,12 @@
-//! `quietlegs report --out FILE.html`: the doctor report from the stored profile and journal.
+//! `quietlegs report --out FILE.html`: the doctor report from the stored profile and journal,
+//! composed by `quietlegs-app` and drawn by `quietlegs-report` (no web state).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Args;
 use quietlegs_core::{knowledge, safety};
-use quietlegs_web::{AppState, WebConfig};
 
 use crate::Global;
 use crate::database::{self, block_on};
@@ -37,14 +36,12 @@ pub fn run(args: ReportArgs, global: &Global) -> Result<ExitCode> {
     let bytes = block_on(async {
         let store = database::open(global.database.as_deref()).await?;
         let person = database::person(&store, global.user.as_deref()).await?;
-        let app = AppState::new(kb, rules, Arc::new(store), WebConfig::server(false));
-        let report = quietlegs_web::report::for_person(&app, person)
-            .await
-            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        let derived = quietlegs_app::derive(&store, kb, rules, person).await?;
+        let report = quietlegs_app::report::for_person(&store, kb, rules, person, &derived).await?;
         if pdf {
-            Ok(quietlegs_web::report::pdf::render(&report)?)
+            Ok(quietlegs_report::pdf::render(&report)?)
         } else {
-            quietlegs_web::report::html::render(&report)
+            quietlegs_report::html::render(&report)
                 .map(String::into_bytes)
                 .ok_or_else(|| anyhow::anyhow!("the report could not be drawn"))
         }

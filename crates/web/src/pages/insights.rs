@@ -10,8 +10,8 @@ use quietlegs_stats::{Insights, display_name};
 use super::{Chrome, error_page, num, render};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::charts;
 use crate::service;
+use quietlegs_report::charts;
 
 struct Line {
     name: String,

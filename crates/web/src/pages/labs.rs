@@ -13,10 +13,10 @@ use serde::Deserialize;
 use super::{Chrome, FormError, error_page, num, render, render_invalid};
 use crate::AppState;
 use crate::auth::{PageUser, SignedIn};
-use crate::charts;
 use crate::error::ApiError;
 use crate::forms::{self, FormData};
 use crate::service;
+use quietlegs_report::charts;
 
 struct TestOption {
     id: String,

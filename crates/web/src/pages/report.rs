@@ -8,7 +8,7 @@ use super::error_page;
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::ApiError;
-use crate::report;
+use quietlegs_report as report;
 
 /// The report carries its own styles so it prints and saves as one file; its policy allows
 /// those styles and nothing else (no scripts, no requests).
@@ -26,7 +26,9 @@ async fn rendered<T: Send + 'static>(
     render: impl FnOnce(&report::Report) -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     let _turn = app.heavy_turn().await?;
-    let r = report::for_person(app, person).await?;
+    let derived = crate::service::derived(app, person, None).await?;
+    let r = quietlegs_app::report::for_person(app.store(), app.kb(), app.rules(), person, &derived)
+        .await?;
     crate::blocking(move || render(&r)).await
 }
 

@@ -1,8 +1,12 @@
 //! The doctor report: what a clinician needs in two minutes, built from what the person has
-//! stored. [`Report::build`] is pure; [`html`] renders it as one printable page.
+//! stored. [`Report::build`] is pure; [`html`] renders it as one printable page and [`pdf`] as
+//! an A4 document; [`charts`] draws the SVG charts the report and the web pages share. Nothing
+//! here knows about HTTP or the store: `quietlegs-app` gathers the inputs.
 
+pub mod charts;
 pub mod html;
 pub mod pdf;
+mod typeset;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -12,8 +16,6 @@ use quietlegs_core::plan::Plan;
 use quietlegs_core::profile::Profile;
 use quietlegs_core::safety::{Level, Rules};
 use quietlegs_stats::{ExperimentVerdict, Insights, TriggerVerdict, display_name};
-
-use crate::charts;
 
 /// How far back the severity chart looks.
 pub const WINDOW_DAYS: i64 = 90;
@@ -344,34 +346,4 @@ impl Report {
             disclaimer: quietlegs_core::plan::DISCLAIMER,
         }
     }
-}
-
-/// The report for a person, from everything they have stored.
-pub async fn for_person(
-    app: &crate::AppState,
-    person: quietlegs_store::PersonId,
-) -> Result<Report, crate::error::ApiError> {
-    let derived = crate::service::derived(app, person, None).await?;
-    let (profile, plan, insights) = (&derived.profile, &derived.plan, &derived.insights);
-    let labs: Vec<LabRecord> = app
-        .store()
-        .labs(person)
-        .await?
-        .into_iter()
-        .map(|(_, l)| l)
-        .collect();
-    let nights = app.store().nights(person, None, None).await?;
-    let experiments = app.store().experiments(person).await?;
-    let today = crate::service::today_for(profile.as_ref().map(|p| &p.profile));
-    Ok(Report::build(&ReportInputs {
-        profile: profile.as_ref().map(|p| &p.profile),
-        plan: plan.as_ref(),
-        labs: &labs,
-        nights: &nights,
-        experiments: &experiments,
-        insights,
-        kb: app.kb(),
-        rules: app.rules(),
-        today,
-    }))
 }

@@ -6,6 +6,10 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+pub mod columns;
+
+pub use columns::COLUMNS;
+
 use crate::limits;
 use crate::profile::ClockTime;
 
@@ -114,128 +118,55 @@ pub fn check_not_future(night: Date, today: Date) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// The fixed columns of the journal CSV, in order. `took:ID` and `x:` columns follow them.
-pub const CSV_COLUMNS: &[&str] = &[
-    "night",
-    "severity",
-    "onset",
-    "sleep_hours",
-    "awakenings",
-    "caffeine_mg",
-    "last_caffeine",
-    "alcohol_drinks",
-    "exercise_minutes",
-    "exercise_intensity",
-    "exercise_end",
-    "sugar_late",
-    "antihistamine",
-    "notes",
-];
-
-fn number(field: &str, text: &str, max: f64) -> Result<f64, FieldError> {
-    let v: f64 = text
-        .parse()
-        .map_err(|_| FieldError::new(field, format!("'{text}' is not a number")))?;
-    if !v.is_finite() || v < 0.0 || v > max {
-        return Err(FieldError::new(
-            field,
-            format!("{v} is out of range (0 to {max})"),
-        ));
-    }
-    Ok(v)
-}
-
-fn flag(field: &str, text: &str) -> Result<bool, FieldError> {
-    match text {
-        "1" => Ok(true),
-        "0" => Ok(false),
-        _ => Err(FieldError::new(field, format!("'{text}' must be 0 or 1"))),
-    }
-}
-
-fn clock(field: &str, text: &str) -> Result<ClockTime, FieldError> {
-    text.parse().map_err(|e: String| FieldError::new(field, e))
-}
-
 impl NightEntry {
     /// Sets one field from its CSV text. An empty cell means "not recorded" and sets nothing.
     /// `took:` and `x:` columns are accepted; any other unknown column is an error.
     pub fn set_field(&mut self, column: &str, text: &str) -> Result<(), FieldError> {
         let text = text.trim();
-        if text.is_empty() {
-            return if matches!(column, "night" | "severity") {
-                Err(FieldError::new(column, "is required"))
-            } else {
-                Ok(())
-            };
-        }
-        match column {
-            "night" => {
-                self.night =
-                    Some(limits::parse_date(text).map_err(|m| FieldError::new(column, m))?);
-            }
-            "severity" => {
-                let v: u8 = text.parse().ok().filter(|v| *v <= 10).ok_or_else(|| {
-                    FieldError::new(
-                        column,
-                        format!("'{text}' is not a whole number from 0 to 10"),
-                    )
-                })?;
-                self.severity = v;
-            }
-            "onset" => self.onset = Some(clock(column, text)?),
-            "sleep_hours" => self.sleep_hours = Some(number(column, text, 24.0)?),
-            "awakenings" => {
-                self.awakenings =
-                    Some(text.parse().ok().filter(|v| *v <= 100).ok_or_else(|| {
-                        FieldError::new(column, format!("'{text}' is not a whole number 0-100"))
-                    })?);
-            }
-            "caffeine_mg" => self.caffeine_mg = Some(number(column, text, 5000.0)?),
-            "last_caffeine" => self.last_caffeine = Some(clock(column, text)?),
-            "alcohol_drinks" => self.alcohol_drinks = Some(number(column, text, 100.0)?),
-            "exercise_minutes" => self.exercise_minutes = Some(number(column, text, 1440.0)?),
-            "exercise_intensity" => {
-                self.exercise_intensity = Some(Intensity::parse(text).ok_or_else(|| {
-                    FieldError::new(
-                        column,
-                        format!("'{text}' is not one of light, moderate, vigorous"),
-                    )
-                })?);
-            }
-            "exercise_end" => self.exercise_end = Some(clock(column, text)?),
-            "sugar_late" => self.sugar_late = Some(flag(column, text)?),
-            "antihistamine" => self.antihistamine = Some(flag(column, text)?),
-            "notes" => {
-                if let Some(problem) = limits::text_problem(text, limits::NOTE_MAX_CHARS) {
-                    return Err(FieldError::new(column, problem));
-                }
-                self.notes = Some(text.to_string());
-            }
-            other => {
-                if let Some(problem) = limits::text_problem(other, limits::NAME_MAX_CHARS) {
-                    let shown: String = other.chars().take(limits::NAME_MAX_CHARS).collect();
-                    return Err(FieldError::new(&shown, format!("column name {problem}")));
-                }
-                if let Some(id) = other.strip_prefix("took:") {
-                    if id.is_empty() {
-                        return Err(FieldError::new(other, "needs an id after 'took:'"));
-                    }
-                    self.took.insert(id.to_string(), flag(other, text)?);
-                } else if other.starts_with("x:") {
-                    if let Some(problem) = limits::text_problem(text, limits::PHRASE_MAX_CHARS) {
-                        return Err(FieldError::new(other, problem));
-                    }
-                    self.extra.insert(other.to_string(), text.to_string());
+        if let Some(fixed) = columns::column(column) {
+            if text.is_empty() {
+                return if fixed.required() {
+                    Err(FieldError::new(column, "is required"))
                 } else {
-                    return Err(FieldError::new(
-                        other,
-                        format!(
-                            "unknown column (accepted: {}, took:ID, or x:anything)",
-                            CSV_COLUMNS.join(", ")
-                        ),
-                    ));
-                }
+                    Ok(())
+                };
+            }
+            let value = fixed.parse(text)?;
+            fixed.set(self, Some(value));
+            return Ok(());
+        }
+        if text.is_empty() {
+            return Ok(());
+        }
+        match Item::named(column)? {
+            Item::Took(id) => {
+                let taken = columns::flag(column, text)?;
+                self.took.insert(id.to_string(), taken);
+            }
+            Item::Extra(name) => {
+                check_extra(name, text)?;
+                self.extra.insert(name.to_string(), text.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// Empties one column, so a value removed on a form is removed from the night. Night and
+    /// severity cannot be emptied.
+    pub fn clear_field(&mut self, column: &str) -> Result<(), FieldError> {
+        if let Some(fixed) = columns::column(column) {
+            if fixed.required() {
+                return Err(FieldError::new(column, "is required"));
+            }
+            fixed.set(self, None);
+            return Ok(());
+        }
+        match Item::named(column)? {
+            Item::Took(id) => {
+                self.took.remove(id);
+            }
+            Item::Extra(name) => {
+                self.extra.remove(name);
             }
         }
         Ok(())
@@ -247,55 +178,85 @@ impl NightEntry {
         if self.night.is_none() {
             return Err(FieldError::new("night", "is required"));
         }
-        let mut scratch = NightEntry::default();
-        let columns = CSV_COLUMNS
-            .iter()
-            .map(|c| (*c).to_string())
-            .chain(self.took.keys().map(|k| format!("took:{k}")))
-            .chain(self.extra.keys().cloned());
-        for column in columns {
-            scratch.set_field(&column, &self.field(&column))?;
+        for column in COLUMNS {
+            if let Some(value) = column.get(self) {
+                column.check(&value)?;
+            }
         }
-        if self.severity > 10 {
-            return Err(FieldError::new("severity", "must be 0 to 10"));
+        for id in self.took.keys() {
+            Item::named(&format!("took:{id}"))?;
+        }
+        for (name, text) in &self.extra {
+            if !matches!(Item::named(name)?, Item::Extra(_)) {
+                return Err(FieldError::new(name, "an x: column must start with 'x:'"));
+            }
+            check_extra(name, text)?;
         }
         Ok(())
     }
 
+    /// A night as the journal takes it from a person: [`validate`](Self::validate), and not
+    /// after the day after their own `today`.
+    pub fn check(&self, today: Date) -> Result<(), FieldError> {
+        self.validate()?;
+        match self.night {
+            Some(night) => check_not_future(night, today),
+            None => Ok(()),
+        }
+    }
+
     /// The CSV text of one column ("" when not recorded).
     pub fn field(&self, column: &str) -> String {
-        let num = |v: Option<f64>| v.map(crate::knowledge::entry_number).unwrap_or_default();
-        let time = |v: Option<ClockTime>| v.map(|t| t.to_string()).unwrap_or_default();
-        let bit = |v: Option<bool>| {
-            v.map(|b| if b { "1" } else { "0" }.to_string())
-                .unwrap_or_default()
-        };
-        match column {
-            "night" => self.night.map(|d| d.to_string()).unwrap_or_default(),
-            "severity" => self.severity.to_string(),
-            "onset" => time(self.onset),
-            "sleep_hours" => num(self.sleep_hours),
-            "awakenings" => self.awakenings.map(|a| a.to_string()).unwrap_or_default(),
-            "caffeine_mg" => num(self.caffeine_mg),
-            "last_caffeine" => time(self.last_caffeine),
-            "alcohol_drinks" => num(self.alcohol_drinks),
-            "exercise_minutes" => num(self.exercise_minutes),
-            "exercise_intensity" => self
-                .exercise_intensity
-                .map(|i| i.as_str().to_string())
-                .unwrap_or_default(),
-            "exercise_end" => time(self.exercise_end),
-            "sugar_late" => bit(self.sugar_late),
-            "antihistamine" => bit(self.antihistamine),
-            "notes" => self.notes.clone().unwrap_or_default(),
-            other => {
-                if let Some(id) = other.strip_prefix("took:") {
-                    bit(self.took.get(id).copied())
-                } else {
-                    self.extra.get(other).cloned().unwrap_or_default()
-                }
-            }
+        if let Some(fixed) = columns::column(column) {
+            return fixed.get(self).map(|v| v.text()).unwrap_or_default();
         }
+        match column.strip_prefix("took:") {
+            Some(id) => self
+                .took
+                .get(id)
+                .map(|b| columns::Value::Flag(*b).text())
+                .unwrap_or_default(),
+            None => self.extra.get(column).cloned().unwrap_or_default(),
+        }
+    }
+}
+
+/// A column beyond the fixed ones: `took:ID` (taken that night, 0 or 1) or `x:NAME` (kept as
+/// written).
+enum Item<'a> {
+    Took(&'a str),
+    Extra(&'a str),
+}
+
+impl<'a> Item<'a> {
+    fn named(column: &'a str) -> Result<Self, FieldError> {
+        if let Some(problem) = limits::text_problem(column, limits::NAME_MAX_CHARS) {
+            let shown: String = column.chars().take(limits::NAME_MAX_CHARS).collect();
+            return Err(FieldError::new(&shown, format!("column name {problem}")));
+        }
+        if let Some(id) = column.strip_prefix("took:") {
+            if id.is_empty() {
+                return Err(FieldError::new(column, "needs an id after 'took:'"));
+            }
+            return Ok(Item::Took(id));
+        }
+        if column.starts_with("x:") {
+            return Ok(Item::Extra(column));
+        }
+        Err(FieldError::new(
+            column,
+            format!(
+                "unknown column (accepted: {}, took:ID, or x:anything)",
+                columns::names().collect::<Vec<_>>().join(", ")
+            ),
+        ))
+    }
+}
+
+fn check_extra(name: &str, text: &str) -> Result<(), FieldError> {
+    match limits::text_problem(text, limits::PHRASE_MAX_CHARS) {
+        Some(problem) => Err(FieldError::new(name, problem)),
+        None => Ok(()),
     }
 }
 

@@ -4,9 +4,9 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::civil::Date;
 use quietlegs_core::journal::{Experiment, ExperimentStatus, LabRecord, NightEntry};
-use quietlegs_core::profile::{Profile, ProfileFormat, Resolved};
-use quietlegs_core::{knowledge, plan, safety};
-use quietlegs_web::report::{Report, ReportInputs, pdf};
+use quietlegs_core::profile::{Profile, ProfileFormat};
+use quietlegs_core::{knowledge, safety};
+use quietlegs_report::{Report, ReportInputs, pdf};
 
 fn journal(today: Date) -> Vec<NightEntry> {
     (0..1095)
@@ -63,21 +63,14 @@ fn bench(c: &mut Criterion) {
     }];
     c.bench_function("report_pdf_3_years", |b| {
         b.iter(|| {
-            let insights = quietlegs_stats::analyse_stored(
+            let insights = quietlegs_app::insights_of(
                 &nights,
                 &experiments,
-                profile.bedtime,
+                Some(&profile),
                 kb,
                 quietlegs_stats::Options::default(),
             );
-            let resolved = Resolved::new(&profile, kb, today).expect("resolves");
-            let plan = plan::plan_with_history(
-                &resolved,
-                kb,
-                rules,
-                today,
-                &quietlegs_stats::tried(&insights),
-            );
+            let plan = quietlegs_app::plan_of(&profile, kb, rules, today, &insights).expect("plan");
             let report = Report::build(&ReportInputs {
                 profile: Some(&profile),
                 plan: Some(&plan),

@@ -1,0 +1,39 @@
+//! What Quietlegs does for a person, composed once for both edges. The web app and the CLI call
+//! these functions; they keep only their own concerns (HTTP and caches, flags and terminals).
+//!
+//! - [`clock`]: the person's own "today" and the night a check-in means, in their time zone.
+//! - [`derived`]: stored profile + labs -> resolved profile; nights + experiments -> insights
+//!   -> the plan with its history. One place answers "what is this person's plan".
+//! - [`report`]: the doctor report's inputs gathered from the store.
+//!
+//! Everything here takes the store as `&dyn Store` and the knowledge as `(kb, rules)`; nothing
+//! here knows about HTTP, sessions or the command line.
+
+pub mod clock;
+pub mod derived;
+pub mod report;
+
+pub use derived::{
+    Derived, check_profile, derive, insights, insights_of, plan_of, with_stored_labs,
+};
+
+use quietlegs_store::StoreError;
+
+/// Why a composition could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Input, or stored data, that does not pass a check; `field` names where.
+    #[error("{field}: {message}")]
+    Field { field: String, message: String },
+}
+
+impl AppError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Field {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
