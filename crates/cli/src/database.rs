@@ -67,6 +67,13 @@ pub async fn person(store: &SqlStore, user: Option<&str>) -> Result<PersonId> {
     }
 }
 
+/// The store `--database` names and the person `--user` names in it.
+pub async fn open_person(global: &crate::Global) -> Result<(SqlStore, PersonId)> {
+    let store = open(global.database.as_deref()).await?;
+    let person = person(&store, global.user.as_deref()).await?;
+    Ok((store, person))
+}
+
 /// Runs one async block on a small runtime: the CLI does one thing and exits.
 pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output> {
     let rt = tokio::runtime::Builder::new_current_thread()

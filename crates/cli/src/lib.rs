@@ -12,6 +12,18 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub use commands::kb::{kb_list_json, list_items};
+
+/// The built-in knowledge base and safety rules (checked once, kept for the process).
+fn knowledge() -> anyhow::Result<(
+    &'static quietlegs_core::KnowledgeBase,
+    &'static quietlegs_core::safety::Rules,
+)> {
+    let kb = quietlegs_core::knowledge::bundled()
+        .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
+    let rules = quietlegs_core::safety::bundled_rules()
+        .map_err(|e| anyhow::anyhow!("the built-in safety rules are invalid:\n{e}"))?;
+    Ok((kb, rules))
+}
 pub use error::UsageError;
 
 /// Quietlegs: an evidence-graded, safety-first companion for restless legs syndrome.

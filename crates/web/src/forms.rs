@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use quietlegs_core::journal::{Bundle, LabRecord, NightEntry};
 use quietlegs_core::profile::LabInput;
+use quietlegs_io::formats::{self, Format};
 use quietlegs_store::{OnConflict, PersonId, StoreError};
 
 use crate::AppState;
@@ -128,23 +129,18 @@ pub fn check_lab(
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransferFormat {
-    Csv,
-    Json,
-    Fhir,
-}
-
-pub fn transfer_format(text: Option<&str>) -> ApiResult<TransferFormat> {
-    match text.unwrap_or("json") {
-        "csv" => Ok(TransferFormat::Csv),
-        "json" => Ok(TransferFormat::Json),
-        "fhir" => Ok(TransferFormat::Fhir),
-        other => Err(ApiError::field(
+/// `?format=` or a form's format field: any format of io's registry (JSON when not given).
+pub fn transfer_format(text: Option<&str>) -> ApiResult<Format> {
+    let name = text.unwrap_or("json");
+    Format::parse(name).ok_or_else(|| {
+        ApiError::field(
             "format",
-            format!("'{other}' is not a format (accepted: csv, json, fhir)"),
-        )),
-    }
+            format!(
+                "'{name}' is not a format (accepted: {})",
+                Format::names(Format::ALL)
+            ),
+        )
+    })
 }
 
 /// A download: the bytes with their content type and `Content-Disposition`.
@@ -162,43 +158,33 @@ pub fn attachment(content_type: &'static str, filename: &'static str, bytes: Vec
         .into_response()
 }
 
-pub fn export_response(
-    app: &AppState,
-    bundle: &Bundle,
-    format: TransferFormat,
-) -> ApiResult<Response> {
-    Ok(match format {
-        TransferFormat::Fhir => {
-            let mut bytes = Vec::new();
-            quietlegs_io::fhir::write_export(&mut bytes, bundle, app.kb(), &Default::default())
-                .map_err(|err| {
-                    tracing::error!(%err, "writing the FHIR export failed");
-                    ApiError::internal()
-                })?;
-            attachment(
-                "application/fhir+json",
-                "attachment; filename=\"quietlegs-fhir.json\"",
-                bytes,
-            )
-        }
-        TransferFormat::Json => attachment(
-            "application/json",
-            "attachment; filename=\"quietlegs-export.json\"",
-            quietlegs_io::bundle_json::write(bundle),
-        ),
-        TransferFormat::Csv => {
-            let mut bytes = Vec::new();
-            quietlegs_io::journal_csv::write(&bundle.nights, &mut bytes).map_err(|err| {
-                tracing::error!(%err, "writing the CSV export failed");
-                ApiError::internal()
-            })?;
-            attachment(
-                "text/csv; charset=utf-8",
-                "attachment; filename=\"quietlegs-journal.csv\"",
-                bytes,
-            )
-        }
-    })
+pub fn export_response(app: &AppState, bundle: &Bundle, format: Format) -> ApiResult<Response> {
+    if !format.exports() {
+        return Err(ApiError::field(
+            "format",
+            format!("{} is import only", format.name()),
+        ));
+    }
+    let mut bytes = Vec::new();
+    formats::write(format, bundle, app.kb(), &Default::default(), &mut bytes).map_err(|err| {
+        tracing::error!(%err, format = format.name(), "writing an export failed");
+        ApiError::internal()
+    })?;
+    let disposition = format!("attachment; filename=\"{}\"", format.file_name());
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.content_type()),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).map_err(|_| ApiError::internal())?,
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Reads a whole file, then imports it in one transaction: all of it or nothing.
@@ -206,7 +192,7 @@ pub async fn import(
     app: &AppState,
     person: PersonId,
     bytes: &[u8],
-    format: TransferFormat,
+    format: Format,
     name: &str,
     overwrite: bool,
 ) -> ApiResult<ImportSummary> {
@@ -217,25 +203,19 @@ pub async fn import(
         err.field = e.column.clone();
         err
     };
-    let mut skipped = Vec::new();
-    let bundle = match format {
-        TransferFormat::Csv => Bundle {
-            nights: quietlegs_io::journal_csv::read(bytes, name).map_err(bad)?,
-            ..Bundle::new()
+    let today = service::today_of(app, person).await?;
+    let read = formats::read(
+        format,
+        bytes,
+        name,
+        formats::ReadContext {
+            kb: app.kb(),
+            today,
+            progress: &mut |_| {},
         },
-        TransferFormat::Json | TransferFormat::Fhir => {
-            let text = std::str::from_utf8(bytes)
-                .map_err(|_| ApiError::field("file", format!("{name}: is not UTF-8 text")))?;
-            if format == TransferFormat::Json {
-                quietlegs_io::bundle_json::read(text, name).map_err(bad)?
-            } else {
-                let today = service::today_of(app, person).await?;
-                let read = quietlegs_io::fhir::import(text, name, app.kb(), today).map_err(bad)?;
-                skipped = read.skipped;
-                read.bundle
-            }
-        }
-    };
+    )
+    .map_err(bad)?;
+    let (bundle, skipped) = (read.bundle, read.skipped);
     let on_conflict = if overwrite {
         OnConflict::Overwrite
     } else {

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use quietlegs_core::knowledge;
 use quietlegs_core::plan::DISCLAIMER;
 use quietlegs_core::profile::{Profile, Resolved, Symptoms};
 use quietlegs_core::questionnaire::{self, Answer, QuestionKind};
@@ -40,10 +39,7 @@ struct AssessJson<'a> {
 const SCREENING_CODES: &[&str] = &["red-flag", "mimic", "not-rls", "severe", "see-doctor"];
 
 pub fn run(args: AssessArgs, global: &Global) -> Result<ExitCode> {
-    let kb = knowledge::bundled()
-        .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
-    let rules = safety::bundled_rules()
-        .map_err(|e| anyhow::anyhow!("the built-in safety rules are invalid:\n{e}"))?;
+    let (kb, rules) = crate::knowledge()?;
     let today = profile_input::today(None)?;
     let profile = match &args.profile {
         Some(path) => profile_input::read_profile(path)?,
@@ -198,8 +194,7 @@ fn offer_to_save(profile: &Profile, global: &Global) -> Result<()> {
         return Ok(());
     }
     block_on(async {
-        let store = database::open(global.database.as_deref()).await?;
-        let person = database::person(&store, global.user.as_deref()).await?;
+        let (store, person) = database::open_person(global).await?;
         // New symptom answers replace the old ones; medicines, labs and habits stay.
         let mut merged = store
             .profile(person)

@@ -9,8 +9,8 @@ use clap::{Args, Subcommand};
 use jiff::Span;
 use jiff::civil::Date;
 use quietlegs_core::journal::{Experiment, ExperimentStatus, OnOffSchedule};
-use quietlegs_core::knowledge::{self, Evidence, Kind};
-use quietlegs_core::{KnowledgeBase, plan, safety};
+use quietlegs_core::knowledge::{Evidence, Kind};
+use quietlegs_core::{KnowledgeBase, plan};
 use quietlegs_stats::AbabSchedule;
 use quietlegs_store::{PersonId, SqlStore, Store};
 
@@ -76,11 +76,9 @@ pub struct EndArgs {
 }
 
 pub fn run(cmd: ExperimentCommand, global: &Global) -> Result<ExitCode> {
-    let kb = knowledge::bundled()
-        .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
+    let kb = crate::knowledge()?.0;
     block_on(async {
-        let store = database::open(global.database.as_deref()).await?;
-        let person = database::person(&store, global.user.as_deref()).await?;
+        let (store, person) = database::open_person(global).await?;
         match cmd {
             ExperimentCommand::Start(args) => start(&store, person, kb, args).await,
             ExperimentCommand::List(args) => list(&store, person, kb, args).await,
@@ -146,8 +144,7 @@ async fn start(
             kb,
             today,
         )?;
-        let rules = safety::bundled_rules()
-            .map_err(|e| anyhow::anyhow!("the built-in safety rules are invalid:\n{e}"))?;
+        let rules = crate::knowledge()?.1;
         let p = plan::plan(&resolved, kb, rules, today);
         if let Some(x) = p.excluded.iter().find(|x| x.id == entry.id) {
             return Err(UsageError(format!(

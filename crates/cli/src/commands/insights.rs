@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use quietlegs_core::{KnowledgeBase, knowledge};
+use quietlegs_core::KnowledgeBase;
 use quietlegs_stats::{ExperimentResult, Insights, Options, TriggerResult, TriggerVerdict};
 use quietlegs_store::Store;
 
@@ -45,8 +45,7 @@ fn meaningful(text: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: InsightsArgs, global: &Global) -> Result<ExitCode> {
-    let kb = knowledge::bundled()
-        .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
+    let kb = crate::knowledge()?.0;
     let options = Options {
         meaningful_change: args.meaningful,
         bad_night_threshold: args.bad_night,
@@ -63,8 +62,7 @@ pub fn run(args: InsightsArgs, global: &Global) -> Result<ExitCode> {
             quietlegs_stats::analyse(&nights, &[], &timing, &options)
         }
         None => block_on(async {
-            let store = database::open(global.database.as_deref()).await?;
-            let person = database::person(&store, global.user.as_deref()).await?;
+            let (store, person) = database::open_person(global).await?;
             let profile = store.profile(person).await?;
             anyhow::Ok(
                 quietlegs_app::insights(&store, person, kb, profile.as_ref(), options).await?,

@@ -62,8 +62,7 @@ pub fn run(cmd: KbCommand) -> Result<ExitCode> {
     if let KbCommand::Lint(args) = cmd {
         return lint(args);
     }
-    let kb = knowledge::bundled()
-        .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
+    let kb = crate::knowledge()?.0;
     match cmd {
         KbCommand::List(args) => list(kb, args),
         KbCommand::Show(args) => show(kb, args),

@@ -3,7 +3,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use quietlegs_core::journal::LabRecord;
-use quietlegs_core::knowledge;
 use quietlegs_core::profile::{LabInput, check_lab};
 use quietlegs_store::Store;
 
@@ -47,8 +46,7 @@ pub fn run(cmd: LabsCommand, global: &Global) -> Result<ExitCode> {
 }
 
 fn add(args: AddArgs, global: &Global) -> Result<ExitCode> {
-    let kb = knowledge::bundled()
-        .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
+    let kb = crate::knowledge()?.0;
     let today = jiff::Zoned::now().date();
     let date = super::profile_input::date_or(args.date.as_deref(), "--date", today)?;
     let input = LabInput {
@@ -68,8 +66,7 @@ fn add(args: AddArgs, global: &Global) -> Result<ExitCode> {
         source: "manual".into(),
     };
     block_on(async {
-        let store = database::open(global.database.as_deref()).await?;
-        let person = database::person(&store, global.user.as_deref()).await?;
+        let (store, person) = database::open_person(global).await?;
         let id = store.add_lab(person, &record).await?;
         eprintln!(
             "Saved {} {} {} from {} (as {} {}), id {id}.",
@@ -86,8 +83,7 @@ fn add(args: AddArgs, global: &Global) -> Result<ExitCode> {
 
 fn list(args: ListArgs, global: &Global) -> Result<ExitCode> {
     block_on(async {
-        let store = database::open(global.database.as_deref()).await?;
-        let person = database::person(&store, global.user.as_deref()).await?;
+        let (store, person) = database::open_person(global).await?;
         let labs = store.labs(person).await?;
         if args.json {
             let doc: Vec<serde_json::Value> = labs

@@ -39,8 +39,7 @@ pub fn run(args: LogArgs, global: &Global) -> Result<ExitCode> {
         pairs.push((k.to_string(), v.to_string()));
     }
     block_on(async {
-        let store = database::open(global.database.as_deref()).await?;
-        let person = database::person(&store, global.user.as_deref()).await?;
+        let (store, person) = database::open_person(global).await?;
         // The person's own clock decides "last night" and "the future", not this machine's zone.
         let stored = store.profile(person).await?;
         let profile = stored.as_ref().map(|p| &p.profile);

@@ -3,9 +3,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use quietlegs_core::knowledge;
 use quietlegs_core::plan::{self, Plan};
-use quietlegs_core::safety::{self, Level};
+use quietlegs_core::safety::Level;
 
 use super::profile_input;
 use crate::database::{self, block_on};
@@ -30,10 +29,7 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: PlanArgs, global: &crate::Global) -> Result<ExitCode> {
-    let kb = knowledge::bundled()
-        .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
-    let rules = safety::bundled_rules()
-        .map_err(|e| anyhow::anyhow!("the built-in safety rules are invalid:\n{e}"))?;
+    let (kb, rules) = crate::knowledge()?;
     let today = profile_input::today(args.today.as_deref())?;
     let (path, profile, tried) = match &args.profile {
         Some(path) => (path.clone(), profile_input::read_profile(path)?, Vec::new()),
@@ -61,8 +57,7 @@ fn stored(
 ) -> Result<(PathBuf, quietlegs_core::profile::Profile, Vec<plan::Tried>)> {
     use quietlegs_store::Store;
     block_on(async {
-        let store = database::open(global.database.as_deref()).await?;
-        let person = database::person(&store, global.user.as_deref()).await?;
+        let (store, person) = database::open_person(global).await?;
         let Some(current) = store.profile(person).await? else {
             return Err(UsageError(
                 "no profile given and none stored: pass --profile FILE, or store one with \

@@ -3,7 +3,6 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use quietlegs_core::knowledge;
 use quietlegs_store::Store;
 
 use super::profile_input;
@@ -33,23 +32,20 @@ pub struct ShowArgs {
 pub fn run(cmd: ProfileCommand, global: &Global) -> Result<ExitCode> {
     match cmd {
         ProfileCommand::Set(args) => {
-            let kb = knowledge::bundled()
-                .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
+            let kb = crate::knowledge()?.0;
             let today = profile_input::today(None)?;
             // Checked in full before anything is stored.
             let profile = profile_input::read_profile(&args.file)?;
             profile_input::resolve(&args.file, &profile, kb, today)?;
             block_on(async {
-                let store = database::open(global.database.as_deref()).await?;
-                let person = database::person(&store, global.user.as_deref()).await?;
+                let (store, person) = database::open_person(global).await?;
                 let version = store.put_profile(person, &profile).await?;
                 eprintln!("Profile saved (version {version}).");
                 anyhow::Ok(ExitCode::SUCCESS)
             })?
         }
         ProfileCommand::Show(args) => block_on(async {
-            let store = database::open(global.database.as_deref()).await?;
-            let person = database::person(&store, global.user.as_deref()).await?;
+            let (store, person) = database::open_person(global).await?;
             let Some(current) = store.profile(person).await? else {
                 eprintln!("No profile stored yet: quietlegs profile set FILE");
                 return anyhow::Ok(ExitCode::from(1));

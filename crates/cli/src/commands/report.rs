@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use quietlegs_core::{knowledge, safety};
 
 use crate::Global;
 use crate::database::{self, block_on};
@@ -29,13 +28,9 @@ pub fn run(args: ReportArgs, global: &Global) -> Result<ExitCode> {
         ))
         .into());
     }
-    let kb = knowledge::bundled()
-        .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
-    let rules = safety::bundled_rules()
-        .map_err(|e| anyhow::anyhow!("the built-in safety rules are invalid:\n{e}"))?;
+    let (kb, rules) = crate::knowledge()?;
     let bytes = block_on(async {
-        let store = database::open(global.database.as_deref()).await?;
-        let person = database::person(&store, global.user.as_deref()).await?;
+        let (store, person) = database::open_person(global).await?;
         let derived = quietlegs_app::derive(&store, kb, rules, person).await?;
         let report = quietlegs_app::report::for_person(&store, kb, rules, person, &derived).await?;
         if pdf {

@@ -10,7 +10,6 @@ use anyhow::{Context, Result};
 use clap::Args;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use quietlegs_core::{knowledge, safety};
 use quietlegs_web::{AppState, WebConfig};
 use serde::{Deserialize, Serialize};
 
@@ -179,10 +178,7 @@ pub fn run(args: ServeArgs, global: &crate::Global) -> Result<ExitCode> {
         ))
         .into());
     }
-    let kb = knowledge::bundled()
-        .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
-    let rules = safety::bundled_rules()
-        .map_err(|e| anyhow::anyhow!("the built-in safety rules are invalid:\n{e}"))?;
+    let (kb, rules) = crate::knowledge()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -6,27 +6,30 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Args, ValueEnum};
-use quietlegs_core::journal::Bundle;
+use clap::Args;
+use quietlegs_io::formats::{self, Format};
 use quietlegs_store::{OnConflict, Store, StoreError};
 
 use crate::Global;
 use crate::database::{self, block_on};
 use crate::error::UsageError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Csv,
-    Json,
-    AppleHealth,
-    Fhir,
+/// `--format`: any format of io's registry, by its name.
+fn format(name: &str) -> Result<Format, String> {
+    Format::parse(name).ok_or_else(|| {
+        format!(
+            "'{name}' is not a format (accepted: {})",
+            Format::names(Format::ALL)
+        )
+    })
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     file: PathBuf,
-    /// The file's format; guessed from its name and first bytes when omitted.
-    #[arg(long, value_enum)]
+    /// The file's format (csv, json, apple-health, fhir); guessed from its name and first bytes
+    /// when omitted.
+    #[arg(long, value_parser = format)]
     format: Option<Format>,
     /// Replace nights (and other records) already stored with different values.
     #[arg(long)]
@@ -35,7 +38,8 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    #[arg(long, value_enum)]
+    /// csv, json or fhir.
+    #[arg(long, value_parser = format)]
     format: Format,
     /// Write to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
@@ -47,105 +51,67 @@ pub struct ExportArgs {
 }
 
 fn guess(file: &std::path::Path) -> Result<Format> {
-    let name = file.to_string_lossy().to_lowercase();
-    if name.ends_with(".csv") {
-        return Ok(Format::Csv);
-    }
-    if name.ends_with(".xml") {
-        return Ok(Format::AppleHealth);
-    }
-    let mut head = [0u8; 512];
+    let mut head = vec![0u8; formats::GUESS_BYTES];
     let n = std::io::Read::read(
         &mut File::open(file)
             .map_err(|e| UsageError(format!("{}: cannot open: {e}", file.display())))?,
         &mut head,
     )
     .unwrap_or(0);
-    let head = String::from_utf8_lossy(&head[..n]);
-    if head.contains("\"resourceType\"") {
-        Ok(Format::Fhir)
-    } else if head.trim_start().starts_with('{') {
-        Ok(Format::Json)
-    } else if head.trim_start().starts_with("<?xml") || head.contains("<HealthData") {
-        Ok(Format::AppleHealth)
-    } else if name.ends_with(".json") {
-        Ok(Format::Json)
-    } else {
-        Err(UsageError(format!(
-            "{}: cannot tell the format; pass --format csv|json|apple-health|fhir",
-            file.display()
+    Format::guess(&file.to_string_lossy(), &head[..n]).ok_or_else(|| {
+        UsageError(format!(
+            "{}: cannot tell the format; pass --format {}",
+            file.display(),
+            Format::ALL.map(Format::name).join("|")
         ))
-        .into())
-    }
+        .into()
+    })
 }
 
-fn read_bundle(file: &std::path::Path, format: Format) -> Result<Bundle> {
+/// Reads the whole file, with a progress bar on a terminal for the formats that can be large.
+fn read_bundle(
+    file: &std::path::Path,
+    format: Format,
+    today: jiff::civil::Date,
+) -> Result<formats::Read> {
     let name = file.display().to_string();
-    let open = || {
-        File::open(file)
-            .map_err(|e| anyhow::Error::from(UsageError(format!("{name}: cannot open: {e}"))))
-    };
-    match format {
-        Format::Csv => {
-            let nights = quietlegs_io::journal_csv::read(BufReader::new(open()?), &name)
-                .map_err(|e| UsageError(e.to_string()))?;
-            Ok(Bundle {
-                nights,
-                ..Bundle::new()
-            })
-        }
-        Format::Json => {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| UsageError(format!("{name}: cannot read: {e}")))?;
-            Ok(quietlegs_io::bundle_json::read(&text, &name)
-                .map_err(|e| UsageError(e.to_string()))?)
-        }
-        Format::AppleHealth => {
-            let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-            let bar = std::io::stderr().is_terminal().then(|| {
-                let bar = indicatif::ProgressBar::new(size);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                );
-                bar.set_message("Reading sleep");
-                bar
-            });
-            let sleep = quietlegs_io::apple_health::read_sleep(
-                BufReader::with_capacity(1 << 16, open()?),
-                &name,
-                |bytes| {
-                    if let Some(bar) = &bar {
-                        bar.set_position(bytes);
-                    }
-                },
+    let opened = File::open(file).map_err(|e| UsageError(format!("{name}: cannot open: {e}")))?;
+    let size = opened.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = (format == Format::AppleHealth && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(size);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})",
             )
-            .map_err(|e| UsageError(e.to_string()))?;
-            if let Some(bar) = bar {
-                bar.finish_and_clear();
-            }
-            Ok(Bundle {
-                sleep,
-                ..Bundle::new()
-            })
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message("Reading");
+        bar
+    });
+    let mut progress = |bytes: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(bytes);
         }
-        Format::Fhir => {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| UsageError(format!("{name}: cannot read: {e}")))?;
-            let kb = quietlegs_core::knowledge::bundled()
-                .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
-            let today = jiff::Zoned::now().date();
-            let read = quietlegs_io::fhir::import(&text, &name, kb, today)
-                .map_err(|e| UsageError(e.to_string()))?;
-            // Nothing is left out silently: say what was skipped before importing the rest.
-            for line in &read.skipped {
-                eprintln!("{name}: {line}");
-            }
-            Ok(read.bundle)
-        }
+    };
+    let read = formats::read(
+        format,
+        BufReader::with_capacity(1 << 16, opened),
+        &name,
+        formats::ReadContext {
+            kb: crate::knowledge()?.0,
+            today,
+            progress: &mut progress,
+        },
+    )
+    .map_err(|e| UsageError(e.to_string()))?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
+    // Nothing is left out silently: say what was skipped before importing the rest.
+    for line in &read.skipped {
+        eprintln!("{name}: {line}");
+    }
+    Ok(read)
 }
 
 pub fn import(args: ImportArgs, global: &Global) -> Result<ExitCode> {
@@ -153,16 +119,17 @@ pub fn import(args: ImportArgs, global: &Global) -> Result<ExitCode> {
         Some(f) => f,
         None => guess(&args.file)?,
     };
-    // The whole file is read and checked before the database is touched.
-    let bundle = read_bundle(&args.file, format)?;
     let on_conflict = if args.overwrite {
         OnConflict::Overwrite
     } else {
         OnConflict::Refuse
     };
     block_on(async {
-        let store = database::open(global.database.as_deref()).await?;
-        let person = database::person(&store, global.user.as_deref()).await?;
+        let (store, person) = database::open_person(global).await?;
+        // The whole file is read and checked before anything is written; "today" (for results
+        // dated in the future) is the person's own.
+        let today = quietlegs_app::clock::today_of(&store, person).await?;
+        let bundle = read_bundle(&args.file, format, today)?.bundle;
         match store.import(person, &bundle, on_conflict).await {
             Ok(report) => {
                 eprintln!(
@@ -184,31 +151,24 @@ pub fn import(args: ImportArgs, global: &Global) -> Result<ExitCode> {
 
 pub fn export(args: ExportArgs, global: &Global) -> Result<ExitCode> {
     let bundle = block_on(async {
-        let store = database::open(global.database.as_deref()).await?;
-        let person = database::person(&store, global.user.as_deref()).await?;
+        let (store, person) = database::open_person(global).await?;
         anyhow::Ok(store.export(person).await?)
     })??;
+    let patient = quietlegs_io::fhir::PatientInfo {
+        name: args.patient_name.clone(),
+    };
     let mut bytes = Vec::new();
-    match args.format {
-        Format::Json => bytes = quietlegs_io::bundle_json::write(&bundle),
-        Format::Csv => quietlegs_io::journal_csv::write(&bundle.nights, &mut bytes)?,
-        Format::Fhir => {
-            let kb = quietlegs_core::knowledge::bundled()
-                .map_err(|e| anyhow::anyhow!("the built-in knowledge base is invalid:\n{e}"))?;
-            let patient = quietlegs_io::fhir::PatientInfo {
-                name: args.patient_name.clone(),
-            };
-            let doc = quietlegs_io::fhir::export(&bundle, kb, &patient);
-            bytes = serde_json::to_vec_pretty(&doc)?;
-            bytes.push(b'\n');
-        }
-        Format::AppleHealth => {
-            return Err(UsageError(
-                "--format: export supports csv, json and fhir (Apple Health is import only)".into(),
-            )
-            .into());
-        }
-    }
+    formats::write(
+        args.format,
+        &bundle,
+        crate::knowledge()?.0,
+        &patient,
+        &mut bytes,
+    )
+    .map_err(|e| match e {
+        formats::WriteError::ImportOnly(_) => UsageError(format!("--format: {e}")).into(),
+        formats::WriteError::Io(e) => anyhow::Error::from(e),
+    })?;
     match &args.out {
         Some(path) => {
             // Write beside the target and rename, so a crash never leaves half a file.

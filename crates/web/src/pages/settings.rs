@@ -10,8 +10,9 @@ use super::{Chrome, FormError, error_page, render, render_invalid};
 use crate::AppState;
 use crate::auth::{PageUser, SignedIn};
 use crate::error::ApiError;
-use crate::forms::{self, FormData, TransferFormat};
+use crate::forms::{self, FormData};
 use crate::service;
+use quietlegs_io::formats::{Format, GUESS_BYTES};
 
 struct LinkRow {
     id: i64,
@@ -157,16 +158,10 @@ pub async fn import(
                 .ok_or_else(|| ApiError::field("file", "choose a file to import"))?;
             let format = match format.as_deref() {
                 Some(f) => forms::transfer_format(Some(f))?,
-                None if name.to_ascii_lowercase().ends_with(".csv") => TransferFormat::Csv,
-                None if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => {
-                    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-                    if head.contains("\"resourceType\"") {
-                        TransferFormat::Fhir
-                    } else {
-                        TransferFormat::Json
-                    }
-                }
-                None => TransferFormat::Csv,
+                // A file neither its name nor its content names is read as the journal CSV,
+                // whose error then says what a journal needs.
+                None => Format::guess(&name, &bytes[..bytes.len().min(GUESS_BYTES)])
+                    .unwrap_or(Format::Csv),
             };
             let summary = forms::import(&app, me.person, &bytes, format, &name, overwrite).await?;
             let skipped = summary
