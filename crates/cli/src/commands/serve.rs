@@ -36,76 +36,65 @@ pub struct ServeArgs {
     config: Option<PathBuf>,
 }
 
-/// Every setting of the server, with its default. Keys match the TOML file; environment
-/// variables are the same names in upper case after `QUIETLEGS_`.
+/// Every setting of the server, with its default: the binary's own, and the app's
+/// ([`quietlegs_web::Settings`], whose defaults live there). Keys match the TOML file;
+/// environment variables are the same names in upper case after `QUIETLEGS_`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ServeConfig {
     pub addr: String,
     pub database_url: Option<String>,
     pub multi_user: bool,
     pub signup: bool,
-    pub secure_cookies: bool,
-    pub session_days: u32,
-    pub login_attempts: u32,
-    /// Seconds a session is trusted from memory (0: ask the database every request).
-    pub session_cache_seconds: u32,
-    /// People whose plan and insights are kept in memory.
-    pub cached_people: usize,
     /// `text` or `json`.
     pub log_format: String,
-    /// The address people reach this server at, e.g. `https://rls.example.org` (share links and
-    /// the same-site check use it; never the request's Host).
-    pub public_url: Option<String>,
-    /// Seconds a client has to send a request's head; also how long an idle connection stays.
-    pub header_timeout_seconds: u64,
-    /// Seconds a whole request may take, body and answer included.
-    pub request_timeout_seconds: u64,
-    /// Connections held at once, and per client address (the longest-idle one makes room).
-    pub max_connections: usize,
-    pub max_connections_per_address: usize,
+    #[serde(flatten)]
+    pub web: quietlegs_web::Settings,
 }
 
 impl Default for ServeConfig {
     fn default() -> Self {
-        let limits = quietlegs_web::ConnectionLimits::default();
         Self {
             addr: "127.0.0.1:8080".into(),
             database_url: None,
             multi_user: false,
             signup: true,
-            secure_cookies: false,
-            session_days: 30,
-            login_attempts: 5,
-            session_cache_seconds: quietlegs_web::DEFAULT_SESSION_CACHE_SECONDS,
-            cached_people: quietlegs_web::DEFAULT_CACHED_PEOPLE,
             log_format: "text".into(),
-            public_url: None,
-            header_timeout_seconds: limits.header_timeout.as_secs(),
-            request_timeout_seconds: limits.request_timeout.as_secs(),
-            max_connections: limits.max_connections,
-            max_connections_per_address: limits.max_per_address,
+            web: quietlegs_web::Settings::default(),
         }
     }
 }
 
-const ENV_KEYS: &[&str] = &[
-    "addr",
-    "database_url",
-    "multi_user",
-    "signup",
-    "secure_cookies",
-    "session_days",
-    "login_attempts",
-    "session_cache_seconds",
-    "cached_people",
-    "log_format",
-    "public_url",
-    "header_timeout_seconds",
-    "request_timeout_seconds",
-    "max_connections",
-    "max_connections_per_address",
-];
+/// Every key a settings file or the environment may set, from the defaults themselves.
+fn known_keys() -> Vec<String> {
+    figment::value::Value::serialize(ServeConfig::default())
+        .ok()
+        .and_then(|v| v.into_dict())
+        .map(|d| d.into_keys().collect())
+        .unwrap_or_default()
+}
+
+/// A key nobody reads is refused, naming where it came from: a typo must not pass silently.
+fn refuse_unknown_keys(figment: &Figment, known: &[String]) -> Result<()> {
+    let given: figment::value::Dict = figment
+        .extract()
+        .map_err(|e| UsageError(format!("settings: {e}")))?;
+    if let Some(key) = given.keys().find(|k| !known.contains(k)) {
+        let source = figment.find_metadata(key).map_or_else(
+            || "settings".to_string(),
+            |m| {
+                m.source
+                    .as_ref()
+                    .map_or(m.name.to_string(), ToString::to_string)
+            },
+        );
+        return Err(UsageError(format!(
+            "{source}: unknown setting '{key}' (known: {})",
+            known.join(", ")
+        ))
+        .into());
+    }
+    Ok(())
+}
 
 fn default_config_file() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CONFIG_HOME")
@@ -126,7 +115,10 @@ pub fn load_config(args: &ServeArgs, database_flag: Option<&str>) -> Result<Serv
         }
         figment = figment.merge(Toml::file(file));
     }
-    figment = figment.merge(Env::prefixed("QUIETLEGS_").only(ENV_KEYS));
+    let known = known_keys();
+    let keys: Vec<&str> = known.iter().map(String::as_str).collect();
+    figment = figment.merge(Env::prefixed("QUIETLEGS_").only(&keys));
+    refuse_unknown_keys(&figment, &known)?;
     let mut config: ServeConfig = figment.extract().map_err(|e| {
         let source = e
             .metadata
@@ -143,8 +135,8 @@ pub fn load_config(args: &ServeArgs, database_flag: Option<&str>) -> Result<Serv
     }
     config.multi_user |= args.multi_user;
     config.signup &= !args.no_signup;
-    config.secure_cookies |= args.secure_cookies;
-    if let Some(url) = &config.public_url
+    config.web.secure_cookies |= args.secure_cookies;
+    if let Some(url) = &config.web.public_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
     {
         return Err(UsageError(format!(
@@ -189,22 +181,16 @@ pub fn run(args: ServeArgs, global: &crate::Global) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let bound = listener.local_addr()?;
-        let mut web = if config.multi_user {
-            WebConfig::server(config.signup)
+        let web = if config.multi_user {
+            WebConfig::new(
+                quietlegs_web::Mode::Server {
+                    signup: config.signup,
+                },
+                Vec::new(),
+                &config.web,
+            )
         } else {
-            WebConfig::local(bound)?
-        };
-        web.secure_cookies = config.secure_cookies;
-        web.session_days = config.session_days.max(1);
-        web.login_attempts = config.login_attempts;
-        web.session_cache_seconds = config.session_cache_seconds;
-        web.cached_people = config.cached_people.max(1);
-        web.public_url = config.public_url.clone();
-        web.connections = quietlegs_web::ConnectionLimits {
-            header_timeout: std::time::Duration::from_secs(config.header_timeout_seconds.max(1)),
-            request_timeout: std::time::Duration::from_secs(config.request_timeout_seconds.max(1)),
-            max_connections: config.max_connections.max(1),
-            max_per_address: config.max_connections_per_address.max(1),
+            WebConfig::local_with(bound, &config.web)?
         };
         let state = AppState::new(kb, rules, Arc::new(store), web.clone());
         match web.sign_in_url(bound) {

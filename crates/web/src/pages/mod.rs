@@ -106,6 +106,47 @@ struct Message {
     text: String,
 }
 
+/// A page handler's failure. Handlers return [`PageResult`] and use `?`; the failure travels
+/// in the response's extensions to [`error_pages`], which knows who is asking and draws the
+/// page that explains it.
+#[derive(Debug)]
+pub struct PageError(pub ApiError);
+
+pub type PageResult = Result<Response, PageError>;
+
+impl<E: Into<ApiError>> From<E> for PageError {
+    fn from(err: E) -> Self {
+        PageError(err.into())
+    }
+}
+
+/// The failure a response stands for, until [`error_pages`] draws it.
+#[derive(Clone)]
+struct Failed(ApiError);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut response = self.0.status.into_response();
+        response.extensions_mut().insert(Failed(self.0));
+        response
+    }
+}
+
+/// Turns a [`PageError`] into the page that explains it, with the navigation of whoever is
+/// signed in (the session layer has run by now).
+pub async fn error_pages(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let user = SignedIn::from_extensions(request.extensions());
+    let mut response = next.run(request).await;
+    match response.extensions_mut().remove::<Failed>() {
+        Some(Failed(err)) => error_page(&app, user.as_ref(), err),
+        None => response,
+    }
+}
+
 /// A short page that explains an error (store failures and the like).
 pub fn error_page(app: &AppState, user: Option<&SignedIn>, err: ApiError) -> Response {
     let status = err.status;
