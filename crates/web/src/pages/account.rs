@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use quietlegs_store::LOCAL_PERSON;
 use serde::Deserialize;
 
-use super::{Chrome, FormError, render, render_invalid};
+use super::{Chrome, FormError, PageResult, render, render_invalid};
 use crate::auth::{self, Viewer};
 use crate::forms::FormData;
 use crate::{AppState, Mode};
@@ -55,13 +55,13 @@ pub async fn login_page(
     State(app): State<AppState>,
     Viewer(user): Viewer,
     Query(query): Query<LoginQuery>,
-) -> Response {
+) -> PageResult {
     let app = &app;
     let signed_in = user.is_some();
     if let (Mode::Local { token }, Some(given)) = (&app.config().mode, query.token.as_deref()) {
         if !auth::same_secret(token, given) {
             tracing::warn!("a local sign-in link with a wrong token was opened");
-            return render_invalid(&login_form(
+            return Ok(render_invalid(&login_form(
                 app,
                 String::new(),
                 Some(FormError {
@@ -70,21 +70,16 @@ pub async fn login_page(
                               printed when it last started"
                         .into(),
                 }),
-            ));
+            )));
         }
-        let person = match app.store().ensure_person(LOCAL_PERSON).await {
-            Ok(p) => p,
-            Err(e) => return super::error_page(app, None, e.into()),
-        };
-        return match auth::start_session(app, person).await {
-            Ok(session) => signed_in_redirect(session.cookie, "/"),
-            Err(e) => super::error_page(app, None, e),
-        };
+        let person = app.store().ensure_person(LOCAL_PERSON).await?;
+        let session = auth::start_session(app, person).await?;
+        return Ok(signed_in_redirect(session.cookie, "/"));
     }
     if signed_in {
-        return Redirect::to("/").into_response();
+        return Ok(Redirect::to("/").into_response());
     }
-    render(&login_form(app, String::new(), None))
+    Ok(render(&login_form(app, String::new(), None)))
 }
 
 pub async fn login(
@@ -176,9 +171,7 @@ pub async fn signup(
     }
 }
 
-pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    match auth::end_session(&app, &headers).await {
-        Ok(cookie) => signed_in_redirect(cookie, "/login"),
-        Err(e) => super::error_page(&app, None, e),
-    }
+pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> PageResult {
+    let cookie = auth::end_session(&app, &headers).await?;
+    Ok(signed_in_redirect(cookie, "/login"))
 }

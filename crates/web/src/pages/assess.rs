@@ -10,7 +10,7 @@ use quietlegs_core::profile::{Profile, ProfileFormat};
 use quietlegs_core::questionnaire::{self, QuestionKind};
 use serde_json::{Map, Value, json};
 
-use super::{Chrome, FormError, error_page, render, render_invalid};
+use super::{Chrome, FormError, PageResult, render, render_invalid};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::ApiError;
@@ -205,15 +205,12 @@ fn assess_page(
     }
 }
 
-pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    let current = match service::profile(&app, me.person).await {
-        Ok(p) => p,
-        Err(e) => return error_page(&app, Some(&me), e),
-    };
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
+    let current = service::profile(&app, me.person).await?;
     let v = current
         .map(|p| serde_json::to_value(p.profile).unwrap_or(Value::Null))
         .unwrap_or_else(|| json!({}));
-    render(&assess_page(&app, &me, v, None))
+    Ok(render(&assess_page(&app, &me, v, None)))
 }
 
 fn number(form: &FormData, name: &str, integer: bool) -> Result<Option<Value>, ApiError> {
@@ -325,35 +322,44 @@ fn profile_json(form: &FormData, previous: Option<&Profile>) -> Result<Value, Ap
     Ok(Value::Object(top))
 }
 
-pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
+pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> PageResult {
     let form = match FormData::parse(&body) {
         Ok(f) => f,
-        Err(e) => return render_invalid(&assess_page(&app, &me, json!({}), Some(e.into()))),
+        Err(e) => {
+            return Ok(render_invalid(&assess_page(
+                &app,
+                &me,
+                json!({}),
+                Some(e.into()),
+            )));
+        }
     };
-    let previous = match service::profile(&app, me.person).await {
-        Ok(p) => p.map(|p| p.profile),
-        Err(e) => return error_page(&app, Some(&me), e),
-    };
+    let previous = service::profile(&app, me.person).await?.map(|p| p.profile);
     let doc = match profile_json(&form, previous.as_ref()) {
         Ok(doc) => doc,
         Err(e) => {
             let echo = echo(&form);
-            return render_invalid(&assess_page(&app, &me, echo, Some(e.into())));
+            return Ok(render_invalid(&assess_page(
+                &app,
+                &me,
+                echo,
+                Some(e.into()),
+            )));
         }
     };
     // "Check how we read it": show the readings without saving (the no-script path).
     if form.get("action") == Some("check") {
-        return render(&assess_page(&app, &me, doc, None));
+        return Ok(render(&assess_page(&app, &me, doc, None)));
     }
     let checked = Profile::parse(&doc.to_string(), ProfileFormat::Json)
         .map_err(|e| ApiError::field(e.field.clone(), e.message.clone()))
         .and_then(|p| service::check_profile(&app, &p).map(|()| p));
     match checked {
-        Ok(profile) => match app.store().put_profile(me.person, &profile).await {
-            Ok(_) => Redirect::to("/plan").into_response(),
-            Err(e) => error_page(&app, Some(&me), e.into()),
-        },
-        Err(e) => render_invalid(&assess_page(&app, &me, doc, Some(e.into()))),
+        Ok(profile) => {
+            app.store().put_profile(me.person, &profile).await?;
+            Ok(Redirect::to("/plan").into_response())
+        }
+        Err(e) => Ok(render_invalid(&assess_page(&app, &me, doc, Some(e.into())))),
     }
 }
 

@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use jiff::civil::Date;
 use quietlegs_core::journal::NightEntry;
 use quietlegs_core::plan::Stage;
 use serde::Deserialize;
 
-use super::{Chrome, FormError, error_page, render, render_invalid};
+use super::{Chrome, FormError, PageResult, render, render_invalid};
 use crate::AppState;
 use crate::auth::{PageUser, SignedIn};
 use crate::error::ApiError;
@@ -91,11 +91,8 @@ async fn form_page(
     existing: bool,
     chosen: bool,
     error: Option<FormError>,
-) -> Response {
-    let offered = match offered(app, me, &entry).await {
-        Ok(o) => o,
-        Err(e) => return error_page(app, Some(me), e),
-    };
+) -> PageResult {
+    let offered = offered(app, me, &entry).await?;
     let page = CheckinPage {
         chrome: Chrome::new(app, Some(me), "checkin"),
         night: night.to_string(),
@@ -105,22 +102,19 @@ async fn form_page(
         offered,
         error,
     };
-    if page.error.is_some() {
+    Ok(if page.error.is_some() {
         render_invalid(&page)
     } else {
         render(&page)
-    }
+    })
 }
 
 pub async fn page(
     State(app): State<AppState>,
     PageUser(me): PageUser,
     Query(query): Query<NightQuery>,
-) -> Response {
-    let profile = match service::profile(&app, me.person).await {
-        Ok(p) => p,
-        Err(e) => return error_page(&app, Some(&me), e),
-    };
+) -> PageResult {
+    let profile = service::profile(&app, me.person).await?;
     let default = service::default_night(profile.as_ref().map(|p| &p.profile));
     let night = match query.night.as_deref().filter(|n| !n.is_empty()) {
         None => default,
@@ -140,24 +134,20 @@ pub async fn page(
             }
         },
     };
-    match app.store().night(me.person, night).await {
-        Ok(Some(entry)) => form_page(&app, &me, night, entry, true, true, None).await,
-        Ok(None) => {
+    match app.store().night(me.person, night).await? {
+        Some(entry) => form_page(&app, &me, night, entry, true, true, None).await,
+        None => {
             let entry = NightEntry {
                 night: Some(night),
                 ..NightEntry::default()
             };
             form_page(&app, &me, night, entry, false, false, None).await
         }
-        Err(e) => error_page(&app, Some(&me), e.into()),
     }
 }
 
-pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
-    let today = match service::today_of(&app, me.person).await {
-        Ok(t) => t,
-        Err(e) => return error_page(&app, Some(&me), e),
-    };
+pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> PageResult {
+    let today = service::today_of(&app, me.person).await?;
     let form = match FormData::parse(&body) {
         Ok(f) => f,
         Err(e) => {
@@ -175,21 +165,16 @@ pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Byt
     };
     let night = form.get("night").and_then(|n| n.parse::<Date>().ok());
     let base = match night {
-        Some(n) => match app.store().night(me.person, n).await {
-            Ok(found) => found.unwrap_or_default(),
-            Err(e) => return error_page(&app, Some(&me), e.into()),
-        },
+        Some(n) => app.store().night(me.person, n).await?.unwrap_or_default(),
         None => NightEntry::default(),
     };
     let existing = base.night.is_some();
     match forms::night_from_form(&form, base.clone(), today) {
-        Ok(entry) => match app.store().put_night(me.person, &entry).await {
-            Ok(()) => {
-                let night = entry.night.map(|n| n.to_string()).unwrap_or_default();
-                Redirect::to(&format!("/journal?saved={night}")).into_response()
-            }
-            Err(e) => error_page(&app, Some(&me), e.into()),
-        },
+        Ok(entry) => {
+            app.store().put_night(me.person, &entry).await?;
+            let night = entry.night.map(|n| n.to_string()).unwrap_or_default();
+            Ok(Redirect::to(&format!("/journal?saved={night}")).into_response())
+        }
         Err(e) => {
             // Show the form as it was typed, with the problem named.
             let mut shown = base;
@@ -211,14 +196,13 @@ pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Byt
     }
 }
 
-pub async fn delete(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
+pub async fn delete(
+    State(app): State<AppState>,
+    PageUser(me): PageUser,
+    body: Bytes,
+) -> PageResult {
     let night = FormData::parse(&body)
-        .and_then(|f| crate::api::date_param("night", f.get("night").unwrap_or("")));
-    match night {
-        Ok(n) => match app.store().delete_night(me.person, n).await {
-            Ok(_) => Redirect::to("/journal").into_response(),
-            Err(e) => error_page(&app, Some(&me), e.into()),
-        },
-        Err(e) => error_page(&app, Some(&me), e),
-    }
+        .and_then(|f| crate::api::date_param("night", f.get("night").unwrap_or("")))?;
+    app.store().delete_night(me.person, night).await?;
+    Ok(Redirect::to("/journal").into_response())
 }

@@ -2,10 +2,9 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
 use quietlegs_core::plan::Stage;
 
-use super::{Chrome, error_page, render};
+use super::{Chrome, PageResult, render};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::service;
@@ -24,14 +23,14 @@ struct Home {
     disclaimer: &'static str,
 }
 
-pub async fn page(State(app): State<AppState>, Viewer(user): Viewer) -> Response {
+pub async fn page(State(app): State<AppState>, Viewer(user): Viewer) -> PageResult {
     let Some(me) = user else {
-        return render(&Welcome {
+        return Ok(render(&Welcome {
             chrome: Chrome::new(&app, None, "home"),
             signup: matches!(app.config().mode, crate::Mode::Server { signup: true }),
-        });
+        }));
     };
-    let result = async {
+    let home = async {
         let derived = service::derived_for(&app, &me).await?;
         let (profile, plan) = (&derived.profile, &derived.plan);
         let night = service::default_night(profile.as_ref().map(|p| &p.profile));
@@ -81,11 +80,8 @@ pub async fn page(State(app): State<AppState>, Viewer(user): Viewer) -> Response
             disclaimer: quietlegs_core::plan::DISCLAIMER,
         })
     }
-    .await;
-    match result {
-        Ok(home) => render(&home),
-        Err(e) => error_page(&app, Some(&me), e),
-    }
+    .await?;
+    Ok(render(&home))
 }
 
 #[derive(Template)]

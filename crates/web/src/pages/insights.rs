@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use quietlegs_stats::{Insights, display_name};
 
-use super::{Chrome, error_page, num, render};
+use super::{Chrome, PageResult, num, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::service;
@@ -61,11 +61,8 @@ async fn load(
     ))
 }
 
-pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    let insights = match load(&app, &me).await {
-        Ok(i) => i,
-        Err(e) => return error_page(&app, Some(&me), e),
-    };
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
+    let insights = load(&app, &me).await?;
     let kb = app.kb();
     let summary = insights.trend.as_ref().map(|t| {
         let mut text = format!(
@@ -115,7 +112,7 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
         .collect();
     let has_effects = insights.experiments.iter().any(|e| e.ci95.is_some())
         || insights.triggers.iter().any(|t| t.ci95.is_some());
-    render(&InsightsPage {
+    Ok(render(&InsightsPage {
         chrome: Chrome::new(&app, Some(&me), "insights"),
         nights: insights.nights,
         summary,
@@ -123,7 +120,7 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
         triggers,
         has_effects,
         note: insights.note,
-    })
+    }))
 }
 
 fn svg(body: String) -> Response {
@@ -137,18 +134,10 @@ fn svg(body: String) -> Response {
         .into_response()
 }
 
-pub async fn severity_chart(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    let result = async {
-        let nights = app.store().nights(me.person, None, None).await?;
-        let stored = app.store().experiments(me.person).await?;
-        let insights = load(&app, &me).await?;
-        Ok::<_, crate::error::ApiError>((nights, stored, insights))
-    }
-    .await;
-    let (nights, stored, insights) = match result {
-        Ok(r) => r,
-        Err(e) => return error_page(&app, Some(&me), e),
-    };
+pub async fn severity_chart(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
+    let nights = app.store().nights(me.person, None, None).await?;
+    let stored = app.store().experiments(me.person).await?;
+    let insights = load(&app, &me).await?;
     let points: Vec<_> = nights
         .iter()
         .filter_map(|n| n.night.map(|d| (d, n.severity)))
@@ -181,14 +170,11 @@ pub async fn severity_chart(State(app): State<AppState>, PageUser(me): PageUser)
             })
         })
         .collect();
-    svg(charts::severity(&points, &weekly, &phases))
+    Ok(svg(charts::severity(&points, &weekly, &phases)))
 }
 
-pub async fn trigger_chart(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    let insights = match load(&app, &me).await {
-        Ok(i) => i,
-        Err(e) => return error_page(&app, Some(&me), e),
-    };
+pub async fn trigger_chart(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
+    let insights = load(&app, &me).await?;
     let kb = app.kb();
     let rows: Vec<(String, f64, [f64; 2])> = insights
         .experiments
@@ -203,5 +189,5 @@ pub async fn trigger_chart(State(app): State<AppState>, PageUser(me): PageUser) 
             ))
         }))
         .collect();
-    svg(charts::effects(&rows))
+    Ok(svg(charts::effects(&rows)))
 }

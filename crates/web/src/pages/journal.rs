@@ -2,13 +2,12 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use quietlegs_core::journal::NightEntry;
 use serde::Deserialize;
 
-use super::{Chrome, error_page, render};
+use super::{Chrome, PageResult, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::service;
@@ -51,11 +50,8 @@ pub async fn page(
     State(app): State<AppState>,
     PageUser(me): PageUser,
     Query(query): Query<JournalQuery>,
-) -> Response {
-    let profile = match service::profile(&app, me.person).await {
-        Ok(p) => p,
-        Err(e) => return error_page(&app, Some(&me), e),
-    };
+) -> PageResult {
+    let profile = service::profile(&app, me.person).await?;
     let today = service::today_for(profile.as_ref().map(|p| &p.profile));
     let monday = today
         .checked_sub((today.weekday().to_monday_zero_offset() as i64).days())
@@ -63,14 +59,10 @@ pub async fn page(
     let first = monday
         .checked_sub(((WEEKS - 1) * 7).days())
         .unwrap_or(monday);
-    let nights = match app
+    let nights = app
         .store()
         .nights(me.person, Some(first), Some(today))
-        .await
-    {
-        Ok(n) => n,
-        Err(e) => return error_page(&app, Some(&me), e.into()),
-    };
+        .await?;
     let mut weeks = Vec::new();
     for w in 0..WEEKS {
         let mut column = Vec::new();
@@ -92,11 +84,11 @@ pub async fn page(
     let logged = nights.len();
     let mut nights = nights;
     nights.reverse();
-    render(&JournalPage {
+    Ok(render(&JournalPage {
         chrome: Chrome::new(&app, Some(&me), "journal"),
         saved: query.saved.filter(|s| s.parse::<Date>().is_ok()),
         weeks,
         nights,
         logged,
-    })
+    }))
 }

@@ -5,12 +5,12 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use jiff::civil::Date;
 use quietlegs_core::journal::LabRecord;
 use serde::Deserialize;
 
-use super::{Chrome, FormError, error_page, num, render, render_invalid};
+use super::{Chrome, FormError, PageError, PageResult, num, render, render_invalid};
 use crate::AppState;
 use crate::auth::{PageUser, SignedIn};
 use crate::error::ApiError;
@@ -79,15 +79,9 @@ async fn labs_page(
     me: &SignedIn,
     form: Option<&FormData>,
     error: Option<FormError>,
-) -> Response {
-    let labs = match app.store().labs(me.person).await {
-        Ok(l) => l,
-        Err(e) => return error_page(app, Some(me), e.into()),
-    };
-    let today = match service::today_of(app, me.person).await {
-        Ok(t) => t.to_string(),
-        Err(e) => return error_page(app, Some(me), e),
-    };
+) -> PageResult {
+    let labs = app.store().labs(me.person).await?;
+    let today = service::today_of(app, me.person).await?.to_string();
     let mut rows: Vec<Row> = labs
         .iter()
         .map(|(id, l)| Row {
@@ -126,14 +120,14 @@ async fn labs_page(
         today,
         error,
     };
-    if page.error.is_some() {
+    Ok(if page.error.is_some() {
         render_invalid(&page)
     } else {
         render(&page)
-    }
+    })
 }
 
-pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
     labs_page(&app, &me, None, None).await
 }
 
@@ -158,36 +152,39 @@ fn lab_from_form(app: &AppState, form: &FormData, today: Date) -> Result<LabReco
     forms::check_lab(app, test, value, unit, date, today)
 }
 
-pub async fn add(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
+pub async fn add(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> PageResult {
     let form = match FormData::parse(&body) {
         Ok(f) => f,
         Err(e) => return labs_page(&app, &me, None, Some(e.into())).await,
     };
-    let today = match service::today_of(&app, me.person).await {
-        Ok(t) => t,
-        Err(e) => return error_page(&app, Some(&me), e),
-    };
+    let today = service::today_of(&app, me.person).await?;
     match lab_from_form(&app, &form, today) {
-        Ok(lab) => match app.store().add_lab(me.person, &lab).await {
-            Ok(_) => Redirect::to("/labs").into_response(),
-            Err(e) => error_page(&app, Some(&me), e.into()),
-        },
+        Ok(lab) => {
+            app.store().add_lab(me.person, &lab).await?;
+            Ok(Redirect::to("/labs").into_response())
+        }
         Err(e) => labs_page(&app, &me, Some(&form), Some(e.into())).await,
     }
 }
 
-pub async fn delete(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
+pub async fn delete(
+    State(app): State<AppState>,
+    PageUser(me): PageUser,
+    body: Bytes,
+) -> PageResult {
     let id = FormData::parse(&body).and_then(|f| {
         let text = f.get("id").unwrap_or("").to_string();
         text.parse::<i64>()
             .map_err(|_| ApiError::field("id", format!("'{text}' is not a lab result id")))
     });
     match id {
-        Ok(id) => match app.store().delete_lab(me.person, id).await {
-            Ok(true) => Redirect::to("/labs").into_response(),
-            Ok(false) => super::error_page(&app, Some(&me), ApiError::not_found()),
-            Err(e) => error_page(&app, Some(&me), e.into()),
-        },
+        Ok(id) => {
+            if app.store().delete_lab(me.person, id).await? {
+                Ok(Redirect::to("/labs").into_response())
+            } else {
+                Err(PageError(ApiError::not_found()))
+            }
+        }
         Err(e) => labs_page(&app, &me, None, Some(e.into())).await,
     }
 }
@@ -201,12 +198,9 @@ pub async fn chart(
     State(app): State<AppState>,
     PageUser(me): PageUser,
     Query(q): Query<ChartQuery>,
-) -> Response {
+) -> PageResult {
     let test = q.test.unwrap_or_else(|| "ferritin".into());
-    let labs = match app.store().labs(me.person).await {
-        Ok(l) => l,
-        Err(e) => return error_page(&app, Some(&me), e.into()),
-    };
+    let labs = app.store().labs(me.person).await?;
     let mut points: Vec<_> = labs
         .iter()
         .filter(|(_, l)| l.test == test)
@@ -233,12 +227,12 @@ pub async fn chart(
         )),
         _ => None,
     };
-    (
+    Ok((
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("image/svg+xml"),
         )],
         charts::lab(&points, &unit, threshold),
     )
-        .into_response()
+        .into_response())
 }

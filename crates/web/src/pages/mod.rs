@@ -148,7 +148,7 @@ pub async fn error_pages(
 }
 
 /// A short page that explains an error (store failures and the like).
-pub fn error_page(app: &AppState, user: Option<&SignedIn>, err: ApiError) -> Response {
+fn error_page(app: &AppState, user: Option<&SignedIn>, err: ApiError) -> Response {
     let status = err.status;
     let mut response = render(&Message {
         chrome: Chrome::new(app, user, ""),

@@ -2,11 +2,11 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use quietlegs_core::plan::{Outcome, Plan, Step};
 use quietlegs_core::safety::Level;
 
-use super::{Chrome, error_page, render};
+use super::{Chrome, PageResult, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::service;
@@ -53,13 +53,10 @@ impl PlanPage<'_> {
     }
 }
 
-pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    let derived = match service::derived_for(&app, &me).await {
-        Ok(d) => d,
-        Err(e) => return error_page(&app, Some(&me), e),
-    };
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
+    let derived = service::derived_for(&app, &me).await?;
     let Some(plan) = &derived.plan else {
-        return Redirect::to("/assess").into_response();
+        return Ok(Redirect::to("/assess").into_response());
     };
     let by_level = |level: Level| -> Vec<&str> {
         plan.flags
@@ -86,7 +83,7 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
             (name, x.message.as_str())
         })
         .collect();
-    render(&PlanPage {
+    Ok(render(&PlanPage {
         chrome: Chrome::new(&app, Some(&me), "plan"),
         criteria_met_count: plan
             .screening
@@ -101,5 +98,5 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
         groups,
         excluded,
         plan,
-    })
+    }))
 }

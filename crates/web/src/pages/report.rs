@@ -2,9 +2,9 @@
 
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 
-use super::error_page;
+use super::{PageError, PageResult};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::ApiError;
@@ -14,8 +14,8 @@ use quietlegs_report as report;
 /// those styles and nothing else (no scripts, no requests).
 pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    html_for(&app, Some(&me), me.person).await
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
+    html_for(&app, me.person).await
 }
 
 /// `person`'s report, rendered by `render` on a blocking thread, in its turn among the heavy
@@ -33,17 +33,9 @@ async fn rendered<T: Send + 'static>(
 }
 
 /// The report of `person` as a page (for the person, or for a share link).
-pub async fn html_for(
-    app: &AppState,
-    viewer: Option<&crate::auth::SignedIn>,
-    person: quietlegs_store::PersonId,
-) -> Response {
-    let html = match rendered(app, person, report::html::render).await {
-        Ok(html) => html,
-        Err(e) => return error_page(app, viewer, e),
-    };
-    match html {
-        Some(html) => (
+pub async fn html_for(app: &AppState, person: quietlegs_store::PersonId) -> PageResult {
+    match rendered(app, person, report::html::render).await? {
+        Some(html) => Ok((
             [
                 (
                     header::CONTENT_TYPE,
@@ -56,34 +48,26 @@ pub async fn html_for(
             ],
             html,
         )
-            .into_response(),
-        None => error_page(app, viewer, ApiError::internal()),
+            .into_response()),
+        None => Err(PageError(ApiError::internal())),
     }
 }
 
-pub async fn pdf(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    pdf_for(&app, Some(&me), me.person).await
+pub async fn pdf(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
+    pdf_for(&app, me.person).await
 }
 
 /// The PDF report of `person` as a download (for the person, or for a share link).
-pub async fn pdf_for(
-    app: &AppState,
-    viewer: Option<&crate::auth::SignedIn>,
-    person: quietlegs_store::PersonId,
-) -> Response {
-    let bytes = match rendered(app, person, report::pdf::render).await {
-        Ok(bytes) => bytes,
-        Err(e) => return error_page(app, viewer, e),
-    };
-    match bytes {
-        Ok(bytes) => crate::forms::attachment(
+pub async fn pdf_for(app: &AppState, person: quietlegs_store::PersonId) -> PageResult {
+    match rendered(app, person, report::pdf::render).await? {
+        Ok(bytes) => Ok(crate::forms::attachment(
             "application/pdf",
             "attachment; filename=\"quietlegs-report.pdf\"",
             bytes,
-        ),
+        )),
         Err(err) => {
             tracing::error!(%err, "the PDF report failed");
-            error_page(app, viewer, ApiError::internal())
+            Err(PageError(ApiError::internal()))
         }
     }
 }

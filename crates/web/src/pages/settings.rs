@@ -3,10 +3,9 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, State};
-use axum::response::Response;
 use quietlegs_core::profile::ClockTime;
 
-use super::{Chrome, FormError, error_page, render, render_invalid};
+use super::{Chrome, FormError, PageError, PageResult, render, render_invalid};
 use crate::AppState;
 use crate::auth::{PageUser, SignedIn};
 use crate::error::ApiError;
@@ -41,15 +40,9 @@ pub async fn settings_page(
     message: Option<String>,
     new_link: Option<String>,
     error: Option<FormError>,
-) -> Response {
-    let profile = match service::profile(app, me.person).await {
-        Ok(p) => p,
-        Err(e) => return error_page(app, Some(me), e),
-    };
-    let links = match app.store().share_links(me.person).await {
-        Ok(l) => l,
-        Err(e) => return error_page(app, Some(me), e.into()),
-    };
+) -> PageResult {
+    let profile = service::profile(app, me.person).await?;
+    let links = app.store().share_links(me.person).await?;
     let now = crate::auth::unix_now();
     let when = |secs: i64| {
         jiff::Timestamp::from_second(secs)
@@ -88,18 +81,18 @@ pub async fn settings_page(
         message,
         error,
     };
-    if page.error.is_some() {
+    Ok(if page.error.is_some() {
         render_invalid(&page)
     } else {
         render(&page)
-    }
+    })
 }
 
-pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
     settings_page(&app, &me, None, None, None).await
 }
 
-pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
+pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> PageResult {
     let result = async {
         let form = FormData::parse(&body)?;
         let mut profile = service::profile(&app, me.person)
@@ -121,7 +114,7 @@ pub async fn save(State(app): State<AppState>, PageUser(me): PageUser, body: Byt
     .await;
     match result {
         Ok(()) => settings_page(&app, &me, Some("Saved.".into()), None, None).await,
-        Err(e) if e.status.is_server_error() => error_page(&app, Some(&me), e),
+        Err(e) if e.status.is_server_error() => Err(PageError(e)),
         Err(e) => settings_page(&app, &me, None, None, Some(e.into())).await,
     }
 }
@@ -131,7 +124,7 @@ pub async fn import(
     State(app): State<AppState>,
     PageUser(me): PageUser,
     mut multipart: Multipart,
-) -> Response {
+) -> PageResult {
     let result =
         async {
             let mut file: Option<(String, Vec<u8>)> = None;
@@ -177,7 +170,7 @@ pub async fn import(
         .await;
     match result {
         Ok(message) => settings_page(&app, &me, Some(message), None, None).await,
-        Err(e) if e.status.is_server_error() => error_page(&app, Some(&me), e),
+        Err(e) if e.status.is_server_error() => Err(PageError(e)),
         Err(e) => settings_page(&app, &me, None, None, Some(e.into())).await,
     }
 }

@@ -5,9 +5,8 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
-use axum::response::Response;
 
-use super::{error_page, not_found, settings};
+use super::{PageError, PageResult, not_found, settings};
 use crate::AppState;
 use crate::auth::{self, PageUser, Viewer};
 use crate::error::ApiError;
@@ -43,7 +42,7 @@ pub async fn create(
     PageUser(me): PageUser,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let days = FormData::parse(&body).and_then(|f| match f.get("days") {
         None => Ok(DEFAULT_DAYS),
         Some(text) => text
@@ -61,33 +60,28 @@ pub async fn create(
         Ok(d) => d,
         Err(e) => return settings::settings_page(&app, &me, None, None, Some(e.into())).await,
     };
-    let token = match auth::new_token() {
-        Ok(t) => t,
-        Err(e) => return error_page(&app, Some(&me), e.into()),
-    };
+    let token = auth::new_token()?;
     let expires = auth::unix_now() + days * 86_400;
-    match app
-        .store()
+    app.store()
         .create_share_link(me.person, &auth::token_hash(&token), expires)
-        .await
-    {
-        Ok(_) => {
-            let link = link_for(&app, &headers, &token);
-            settings::settings_page(&app, &me, None, Some(link), None).await
-        }
-        Err(e) => error_page(&app, Some(&me), e.into()),
-    }
+        .await?;
+    let link = link_for(&app, &headers, &token);
+    settings::settings_page(&app, &me, None, Some(link), None).await
 }
 
-pub async fn revoke(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> Response {
+pub async fn revoke(
+    State(app): State<AppState>,
+    PageUser(me): PageUser,
+    body: Bytes,
+) -> PageResult {
     let id = FormData::parse(&body).and_then(|f| {
         let text = f.get("id").unwrap_or("").to_string();
         text.parse::<i64>()
             .map_err(|_| ApiError::field("id", format!("'{text}' is not a share link id")))
     });
     match id {
-        Ok(id) => match app.store().revoke_share_link(me.person, id).await {
-            Ok(true) => {
+        Ok(id) => {
+            if app.store().revoke_share_link(me.person, id).await? {
                 settings::settings_page(
                     &app,
                     &me,
@@ -96,40 +90,34 @@ pub async fn revoke(State(app): State<AppState>, PageUser(me): PageUser, body: B
                     None,
                 )
                 .await
+            } else {
+                Err(PageError(ApiError::not_found()))
             }
-            Ok(false) => error_page(&app, Some(&me), ApiError::not_found()),
-            Err(e) => error_page(&app, Some(&me), e.into()),
-        },
+        }
         Err(e) => settings::settings_page(&app, &me, None, None, Some(e.into())).await,
     }
 }
 
-/// The person a share token opens, or the page to answer with when it opens nothing (a wrong,
-/// expired or revoked link looks like any missing page).
+/// The person a share token opens; `None` for a wrong, expired or revoked link, which answers
+/// like any missing page.
 async fn shared_person(
     app: &AppState,
-    viewer: Viewer,
     token: &str,
-) -> Result<quietlegs_store::PersonId, Response> {
-    match app
+) -> Result<Option<quietlegs_store::PersonId>, PageError> {
+    Ok(app
         .store()
         .share_link_owner(&auth::token_hash(token), auth::unix_now())
-        .await
-    {
-        Ok(Some(person)) => Ok(person),
-        Ok(None) => Err(not_found(State(app.clone()), viewer).await),
-        Err(e) => Err(error_page(app, None, e.into())),
-    }
+        .await?)
 }
 
 pub async fn open(
     State(app): State<AppState>,
     viewer: Viewer,
     Path(token): Path<String>,
-) -> Response {
-    match shared_person(&app, viewer, &token).await {
-        Ok(person) => super::report::html_for(&app, None, person).await,
-        Err(answer) => answer,
+) -> PageResult {
+    match shared_person(&app, &token).await? {
+        Some(person) => super::report::html_for(&app, person).await,
+        None => Ok(not_found(State(app), viewer).await),
     }
 }
 
@@ -137,9 +125,9 @@ pub async fn open_pdf(
     State(app): State<AppState>,
     viewer: Viewer,
     Path(token): Path<String>,
-) -> Response {
-    match shared_person(&app, viewer, &token).await {
-        Ok(person) => super::report::pdf_for(&app, None, person).await,
-        Err(answer) => answer,
+) -> PageResult {
+    match shared_person(&app, &token).await? {
+        Some(person) => super::report::pdf_for(&app, person).await,
+        None => Ok(not_found(State(app), viewer).await),
     }
 }

@@ -3,10 +3,10 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use quietlegs_core::plan::Stage;
 
-use super::{Chrome, error_page, render};
+use super::{Chrome, PageResult, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::service;
@@ -31,13 +31,10 @@ struct TonightPage {
     disclaimer: &'static str,
 }
 
-pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Response {
-    let derived = match service::derived_for(&app, &me).await {
-        Ok(d) => d,
-        Err(e) => return error_page(&app, Some(&me), e),
-    };
+pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
+    let derived = service::derived_for(&app, &me).await?;
     let (profile, Some(plan)) = (&derived.profile, &derived.plan) else {
-        return Redirect::to("/assess").into_response();
+        return Ok(Redirect::to("/assess").into_response());
     };
     let bedtime = profile.as_ref().and_then(|p| p.profile.bedtime);
     let tz = service::zone_of(profile.as_ref().map(|p| &p.profile));
@@ -76,7 +73,7 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
         .filter(|s| s.stage == Stage::Acute)
         .map(|s| (s.id.clone(), s.title.clone(), s.why.clone()))
         .collect();
-    render(&TonightPage {
+    Ok(render(&TonightPage {
         chrome: Chrome::new(&app, Some(&me), "tonight"),
         bedtime: bedtime.map(|b| b.to_string()),
         bedtime_at: target
@@ -86,5 +83,5 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> Respon
         slots,
         acute,
         disclaimer: quietlegs_core::plan::DISCLAIMER,
-    })
+    }))
 }
