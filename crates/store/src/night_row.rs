@@ -155,7 +155,7 @@ pub(crate) fn bind_night<'q>(
         .bind(items_json(&e.extra)?))
 }
 
-pub(crate) fn night_of(entry: &NightEntry) -> Result<Date, StoreError> {
+fn night_of(entry: &NightEntry) -> Result<Date, StoreError> {
     entry
         .night
         .ok_or_else(|| StoreError::Invalid("a night entry needs its date".into()))

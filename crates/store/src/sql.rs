@@ -2,11 +2,11 @@
 //! placeholders, which both SQLite and PostgreSQL accept; dates are ISO text and booleans 0/1 in
 //! both schemas, so values decode the same way from either.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::civil::Date;
+use quietlegs_core::journal::import;
 use quietlegs_core::journal::{
     Bundle, Experiment, ExperimentStatus, LabRecord, NightEntry, OnOffSchedule, ProfileVersion,
     SleepRecord,
@@ -18,7 +18,7 @@ use sqlx::{AnyPool, Row};
 
 use crate::night_row::{
     self, BUMP, Decimals, NIGHT_COLUMNS, UPSERT_NIGHT, UPSERT_NIGHT_POSTGRES, bind_night, date,
-    invalid, night_from_row, night_of, values_clause,
+    invalid, night_from_row, values_clause,
 };
 use crate::{ImportReport, OnConflict, PersonId, Session, ShareLink, Store, StoreError};
 
@@ -158,20 +158,108 @@ impl SqlStore {
         from: Option<Date>,
         to: Option<Date>,
     ) -> Result<Vec<NightEntry>, StoreError> {
-        let from = from.map_or_else(|| "0000-01-01".to_string(), |d| d.to_string());
-        let to = to.map_or_else(|| "9999-12-31".to_string(), |d| d.to_string());
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM nights WHERE person_id = $1 AND night >= $2 AND night <= $3 \
-             ORDER BY night",
-            NIGHT_COLUMNS.as_str()
-        ))
-        .bind(person.0)
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(night_from_row).collect()
+        read_nights(&self.pool, person, from, to).await
     }
+}
+
+async fn read_profile_versions<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    person: PersonId,
+) -> Result<Vec<ProfileVersion>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT version, created_at, body FROM profile_versions WHERE person_id = $1 \
+         ORDER BY version",
+    )
+    .bind(person.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(profile_version_from_row).collect()
+}
+
+async fn read_labs<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    person: PersonId,
+) -> Result<Vec<(i64, LabRecord)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, test, value, unit, canonical_value, canonical_unit, taken_on, source \
+         FROM labs WHERE person_id = $1 ORDER BY taken_on, id",
+    )
+    .bind(person.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(lab_from_row).collect()
+}
+
+async fn read_experiments<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    person: PersonId,
+) -> Result<Vec<Experiment>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT remedy, start_night, planned_end, status, schedule_seed, schedule_pairs, \
+         schedule_period_nights FROM experiments \
+         WHERE person_id = $1 ORDER BY start_night, remedy",
+    )
+    .bind(person.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(experiment_from_row).collect()
+}
+
+async fn read_sleep_records<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    person: PersonId,
+) -> Result<Vec<SleepRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT night, source, asleep_minutes, in_bed_minutes, awake_minutes, deep_minutes, \
+         rem_minutes, core_minutes FROM sleep_records WHERE person_id = $1 \
+         ORDER BY night, source",
+    )
+    .bind(person.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(sleep_from_row).collect()
+}
+
+async fn read_nights<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    person: PersonId,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> Result<Vec<NightEntry>, StoreError> {
+    let from = from.map_or_else(|| "0000-01-01".to_string(), |d| d.to_string());
+    let to = to.map_or_else(|| "9999-12-31".to_string(), |d| d.to_string());
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM nights WHERE person_id = $1 AND night >= $2 AND night <= $3 \
+         ORDER BY night",
+        NIGHT_COLUMNS.as_str()
+    ))
+    .bind(person.0)
+    .bind(&from)
+    .bind(&to)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(night_from_row).collect()
+}
+
+/// Everything a person has stored, read on one connection (inside a transaction, one
+/// consistent view).
+async fn read_bundle(
+    conn: &mut sqlx::AnyConnection,
+    person: PersonId,
+) -> Result<Bundle, StoreError> {
+    Ok(Bundle {
+        format: Bundle::FORMAT.to_string(),
+        version: Bundle::VERSION,
+        profile_versions: read_profile_versions(&mut *conn, person).await?,
+        labs: read_labs(&mut *conn, person)
+            .await?
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect(),
+        nights: read_nights(&mut *conn, person, None, None).await?,
+        experiments: read_experiments(&mut *conn, person).await?,
+        sleep: read_sleep_records(&mut *conn, person).await?,
+    })
 }
 
 /// Writes nights (with their items) with multi-row inserts. The caller has removed any stored
@@ -372,13 +460,6 @@ async fn upsert_sleep(
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// Adds conflict text for a record that is stored with other values.
-fn conflict(conflicts: &mut Vec<String>, what: String) {
-    if conflicts.len() < 20 {
-        conflicts.push(what);
-    }
 }
 
 #[async_trait]
@@ -629,14 +710,7 @@ impl Store for SqlStore {
     }
 
     async fn profile_versions(&self, person: PersonId) -> Result<Vec<ProfileVersion>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT version, created_at, body FROM profile_versions WHERE person_id = $1 \
-             ORDER BY version",
-        )
-        .bind(person.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(profile_version_from_row).collect()
+        read_profile_versions(&self.pool, person).await
     }
 
     async fn add_lab(&self, person: PersonId, lab: &LabRecord) -> Result<i64, StoreError> {
@@ -649,14 +723,7 @@ impl Store for SqlStore {
     }
 
     async fn labs(&self, person: PersonId) -> Result<Vec<(i64, LabRecord)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, test, value, unit, canonical_value, canonical_unit, taken_on, source \
-             FROM labs WHERE person_id = $1 ORDER BY taken_on, id",
-        )
-        .bind(person.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(lab_from_row).collect()
+        read_labs(&self.pool, person).await
     }
 
     async fn delete_lab(&self, person: PersonId, id: i64) -> Result<bool, StoreError> {
@@ -728,44 +795,19 @@ impl Store for SqlStore {
     }
 
     async fn experiments(&self, person: PersonId) -> Result<Vec<Experiment>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT remedy, start_night, planned_end, status, schedule_seed, schedule_pairs, \
-             schedule_period_nights FROM experiments \
-             WHERE person_id = $1 ORDER BY start_night, remedy",
-        )
-        .bind(person.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(experiment_from_row).collect()
+        read_experiments(&self.pool, person).await
     }
 
     async fn sleep_records(&self, person: PersonId) -> Result<Vec<SleepRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT night, source, asleep_minutes, in_bed_minutes, awake_minutes, deep_minutes, \
-             rem_minutes, core_minutes FROM sleep_records WHERE person_id = $1 \
-             ORDER BY night, source",
-        )
-        .bind(person.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(sleep_from_row).collect()
+        read_sleep_records(&self.pool, person).await
     }
 
     async fn export(&self, person: PersonId) -> Result<Bundle, StoreError> {
-        Ok(Bundle {
-            format: Bundle::FORMAT.to_string(),
-            version: Bundle::VERSION,
-            profile_versions: self.profile_versions(person).await?,
-            labs: self
-                .labs(person)
-                .await?
-                .into_iter()
-                .map(|(_, l)| l)
-                .collect(),
-            nights: self.read_nights(person, None, None).await?,
-            experiments: self.experiments(person).await?,
-            sleep: self.sleep_records(person).await?,
-        })
+        // One transaction, so the export is one consistent moment of the journal.
+        let mut tx = self.pool.begin().await?;
+        let bundle = read_bundle(&mut tx, person).await?;
+        tx.commit().await?;
+        Ok(bundle)
     }
 
     async fn import(
@@ -774,135 +816,15 @@ impl Store for SqlStore {
         bundle: &Bundle,
         on_conflict: OnConflict,
     ) -> Result<ImportReport, StoreError> {
-        let mut report = ImportReport::default();
-        let mut conflicts = Vec::new();
-        let overwrite = on_conflict == OnConflict::Overwrite;
-
-        // Decide everything before writing anything, so a refused import changes nothing.
-        let stored_versions: HashMap<i64, ProfileVersion> = self
-            .profile_versions(person)
-            .await?
-            .into_iter()
-            .map(|v| (v.version, v))
-            .collect();
-        let mut new_versions = Vec::new();
-        for v in &bundle.profile_versions {
-            match stored_versions.get(&v.version) {
-                Some(s) if s.profile == v.profile => report.unchanged += 1,
-                Some(_) => {
-                    conflict(&mut conflicts, format!("profile version {}", v.version));
-                    new_versions.push(v);
-                }
-                None => new_versions.push(v),
-            }
-        }
-
-        let stored_labs: Vec<LabRecord> = self
-            .labs(person)
-            .await?
-            .into_iter()
-            .map(|(_, l)| l)
-            .collect();
-        let mut new_labs = Vec::new();
-        for lab in &bundle.labs {
-            if stored_labs.contains(lab) || new_labs.contains(&lab) {
-                report.unchanged += 1;
-            } else {
-                new_labs.push(lab);
-            }
-        }
-
-        let stored_nights: HashMap<Date, NightEntry> = self
-            .read_nights(person, None, None)
-            .await?
-            .into_iter()
-            .filter_map(|n| n.night.map(|d| (d, n)))
-            .collect();
-        let mut write_nights = Vec::new();
-        let mut replace_nights = Vec::new();
-        for entry in &bundle.nights {
-            let night = night_of(entry)?;
-            match stored_nights.get(&night) {
-                Some(stored) if stored == entry => report.unchanged += 1,
-                Some(_) => {
-                    conflict(&mut conflicts, format!("night {night}"));
-                    replace_nights.push(night);
-                    write_nights.push(entry);
-                    report.updated += 1;
-                }
-                None => {
-                    write_nights.push(entry);
-                    report.added += 1;
-                }
-            }
-        }
-
-        let stored_experiments = self.experiments(person).await?;
-        let mut write_experiments = Vec::new();
-        for e in &bundle.experiments {
-            match stored_experiments
-                .iter()
-                .find(|s| s.remedy == e.remedy && s.start == e.start)
-            {
-                Some(s) if s == e => report.unchanged += 1,
-                Some(_) => {
-                    conflict(
-                        &mut conflicts,
-                        format!("experiment {} from {}", e.remedy, e.start),
-                    );
-                    write_experiments.push(e);
-                }
-                None => write_experiments.push(e),
-            }
-        }
-
-        let stored_sleep = self.sleep_records(person).await?;
-        let mut write_sleep = Vec::new();
-        for s in &bundle.sleep {
-            match stored_sleep
-                .iter()
-                .find(|x| x.night == s.night && x.source == s.source)
-            {
-                Some(x) if x == s => report.unchanged += 1,
-                Some(_) => {
-                    let night = s.night.map(|d| d.to_string()).unwrap_or_default();
-                    conflict(
-                        &mut conflicts,
-                        format!("sleep record {night} ({})", s.source),
-                    );
-                    write_sleep.push(s);
-                }
-                None => write_sleep.push(s),
-            }
-        }
-
-        if !conflicts.is_empty() && !overwrite {
-            return Err(StoreError::Conflict(format!(
-                "already stored with different values: {}{}. Nothing was imported; import \
-                 again with --overwrite to replace them.",
-                conflicts.join(", "),
-                if conflicts.len() == 20 { ", ..." } else { "" }
-            )));
-        }
-
         let _turn = self.write_turn().await;
-        let written = self
-            .write_import(
-                person,
-                new_versions,
-                new_labs,
-                &replace_nights,
-                &write_nights,
-                write_experiments,
-                write_sleep,
-                &mut report,
-            )
-            .await;
-        match written {
-            Ok(()) => Ok(report),
-            // The decision above was made before this transaction began: a night (or anything
-            // else) written in between by another request collides here. The transaction is
-            // rolled back whole, so the import ends cleanly as a conflict, never half-done.
+        match self
+            .import_in_one_transaction(person, bundle, on_conflict)
+            .await
+        {
+            Ok(report) => Ok(report),
+            // Another request wrote a night (or anything else) this import also writes, after
+            // this transaction read what was stored: the transaction is rolled back whole, so
+            // the import ends cleanly as a conflict, never half-done.
             Err(StoreError::Database(e))
                 if e.as_database_error()
                     .is_some_and(|d| d.is_unique_violation()) =>
@@ -925,21 +847,23 @@ impl Store for SqlStore {
 }
 
 impl SqlStore {
-    /// The import's writes, in one transaction: all of them or none.
-    #[allow(clippy::too_many_arguments)]
-    async fn write_import(
+    /// Reads what is stored, decides ([`import::decide`], pure) and writes, all in one
+    /// transaction: all of it or none.
+    async fn import_in_one_transaction(
         &self,
         person: PersonId,
-        new_versions: Vec<&ProfileVersion>,
-        new_labs: Vec<&LabRecord>,
-        replace_nights: &[Date],
-        write_nights: &[&NightEntry],
-        write_experiments: Vec<&Experiment>,
-        write_sleep: Vec<&SleepRecord>,
-        report: &mut ImportReport,
-    ) -> Result<(), StoreError> {
+        bundle: &Bundle,
+        on_conflict: OnConflict,
+    ) -> Result<ImportReport, StoreError> {
         let mut tx = self.pool.begin().await?;
-        for v in new_versions {
+        let stored = read_bundle(&mut tx, person).await?;
+        let d = import::decide(&stored, bundle).map_err(StoreError::Invalid)?;
+        if on_conflict != OnConflict::Overwrite
+            && let Some(refusal) = d.refusal()
+        {
+            return Err(StoreError::Conflict(refusal));
+        }
+        for v in &d.new_versions {
             sqlx::query("DELETE FROM profile_versions WHERE person_id = $1 AND version = $2")
                 .bind(person.0)
                 .bind(v.version)
@@ -955,24 +879,24 @@ impl SqlStore {
             .bind(profile_body(&v.profile)?)
             .execute(&mut *tx)
             .await?;
-            report.added += 1;
         }
-        for lab in new_labs {
+        for lab in &d.new_labs {
             insert_lab(&mut tx, person, lab).await?;
-            report.added += 1;
         }
-        delete_nights(&mut tx, person, replace_nights).await?;
-        insert_nights(&mut tx, person, write_nights, self.batch()).await?;
-        for e in write_experiments {
+        delete_nights(&mut tx, person, &d.replace_nights).await?;
+        insert_nights(&mut tx, person, &d.write_nights, self.batch()).await?;
+        for e in &d.write_experiments {
             upsert_experiment(&mut tx, person, e).await?;
-            report.added += 1;
         }
-        for s in write_sleep {
+        for s in &d.write_sleep {
             upsert_sleep(&mut tx, person, s).await?;
-            report.added += 1;
         }
         bump(&mut tx, person).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(ImportReport {
+            added: d.added,
+            updated: d.updated,
+            unchanged: d.unchanged,
+        })
     }
 }

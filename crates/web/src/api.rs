@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::auth::{self, ApiUser};
 use crate::error::{ApiError, ApiResult};
-use crate::forms;
+use crate::input::{self, date_param};
 use crate::service;
+use crate::transfer;
 
 /// Parses a JSON body, naming the field and line of the first problem.
 pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
@@ -167,10 +168,6 @@ pub struct Range {
     to: Option<String>,
 }
 
-pub fn date_param(field: &str, text: &str) -> ApiResult<Date> {
-    quietlegs_core::limits::parse_date(text).map_err(|m| ApiError::field(field, m))
-}
-
 fn optional_date(field: &str, text: Option<&str>) -> ApiResult<Option<Date>> {
     text.filter(|t| !t.trim().is_empty())
         .map(|t| date_param(field, t))
@@ -229,7 +226,7 @@ pub async fn put_night(
         ));
     }
     entry.night = Some(night);
-    forms::check_night(&entry, service::today_of(&app, me.person).await?)?;
+    input::check_night(&entry, service::today_of(&app, me.person).await?)?;
     app.store().put_night(me.person, &entry).await?;
     Ok(Json(entry).into_response())
 }
@@ -313,7 +310,7 @@ pub async fn add_lab(
     let input: NewLab = json_body(&body)?;
     let today = service::today_of(&app, me.person).await?;
     let date = optional_date("date", input.date.as_deref())?.unwrap_or(today);
-    let lab = forms::check_lab(&app, &input.test, input.value, &input.unit, date, today)?;
+    let lab = input::check_lab(&app, &input.test, input.value, &input.unit, date, today)?;
     let id = app.store().add_lab(me.person, &lab).await?;
     Ok((StatusCode::CREATED, Json(StoredLab::new(id, lab))).into_response())
 }
@@ -382,16 +379,16 @@ pub async fn export(
     uri: axum::http::Uri,
 ) -> ApiResult<Response> {
     let q: FormatQuery = query(&uri)?;
-    let format = forms::transfer_format(q.format.as_deref())?;
+    let format = input::transfer_format(q.format.as_deref())?;
     let _turn = app.heavy_turn().await?;
     let bundle = app.store().export(me.person).await?;
     let render = app.clone();
-    crate::blocking(move || forms::export_response(&render, &bundle, format)).await?
+    crate::blocking(move || transfer::export_response(&render, &bundle, format)).await?
 }
 
 #[utoipa::path(post, path = "/api/v1/import", params(FormatQuery),
     request_body(content = String, description = "a journal CSV or a JSON export"),
-    responses((status = 200, body = ImportSummary), (status = 409, body = crate::error::ErrorBody),
+    responses((status = 200, body = crate::transfer::ImportSummary), (status = 409, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn import(
     State(app): State<AppState>,
@@ -400,8 +397,8 @@ pub async fn import(
     body: Bytes,
 ) -> ApiResult<Response> {
     let q: FormatQuery = query(&uri)?;
-    let format = forms::transfer_format(q.format.as_deref())?;
-    let summary = forms::import(
+    let format = input::transfer_format(q.format.as_deref())?;
+    let summary = transfer::import(
         &app,
         me.person,
         &body,
@@ -413,21 +410,11 @@ pub async fn import(
     Ok(Json(summary).into_response())
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ImportSummary {
-    pub added: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    /// What the file held that was left out on purpose, one line per kind, with its count.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub skipped: Vec<String>,
-}
-
 #[utoipa::path(get, path = "/api/v1/calendar",
     responses((status = 200, description = "the plan's routine and reviews as iCalendar", content_type = "text/calendar"),
               (status = 404, body = crate::error::ErrorBody)))]
 pub async fn calendar(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Response> {
-    forms::calendar_response(&app, &me).await
+    transfer::calendar_response(&app, &me).await
 }
 
 pub async fn not_found() -> ApiError {

@@ -12,12 +12,14 @@ mod cache;
 mod connections;
 mod error;
 mod forms;
+mod input;
 mod library;
 mod openapi;
 mod pages;
 mod security;
 mod service;
 mod state;
+mod transfer;
 
 use std::future::Future;
 

@@ -23,7 +23,7 @@ use crate::api;
     ),
     components(schemas(
         crate::error::ErrorBody, crate::error::ErrorDetail, api::Credentials, api::SessionInfo,
-        api::StoredLab, api::NewLab, api::ImportSummary,
+        api::StoredLab, api::NewLab, crate::transfer::ImportSummary,
         quietlegs_core::journal::NightEntry, quietlegs_core::journal::LabRecord,
         quietlegs_core::journal::Intensity
     )),

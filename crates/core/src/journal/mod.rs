@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 pub mod columns;
+pub mod import;
 
 pub use columns::COLUMNS;
 

@@ -118,7 +118,7 @@ pub async fn page(
     let default = service::default_night(profile.as_ref().map(|p| &p.profile));
     let night = match query.night.as_deref().filter(|n| !n.is_empty()) {
         None => default,
-        Some(text) => match crate::api::date_param("night", text) {
+        Some(text) => match crate::input::date_param("night", text) {
             Ok(d) => d,
             Err(e) => {
                 return form_page(
@@ -202,7 +202,7 @@ pub async fn delete(
     body: Bytes,
 ) -> PageResult {
     let night = FormData::parse(&body)
-        .and_then(|f| crate::api::date_param("night", f.get("night").unwrap_or("")))?;
+        .and_then(|f| crate::input::date_param("night", f.get("night").unwrap_or("")))?;
     app.store().delete_night(me.person, night).await?;
     Ok(Redirect::to("/journal").into_response())
 }

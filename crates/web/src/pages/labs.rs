@@ -14,7 +14,7 @@ use super::{Chrome, FormError, PageError, PageResult, num, render, render_invali
 use crate::AppState;
 use crate::auth::{PageUser, SignedIn};
 use crate::error::ApiError;
-use crate::forms::{self, FormData};
+use crate::forms::FormData;
 use crate::service;
 use quietlegs_report::charts;
 
@@ -146,10 +146,10 @@ fn lab_from_form(app: &AppState, form: &FormData, today: Date) -> Result<LabReco
         .get("unit")
         .ok_or_else(|| ApiError::field("unit", "is required (e.g. ng/mL)"))?;
     let date = match form.get("date") {
-        Some(d) => crate::api::date_param("date", d)?,
+        Some(d) => crate::input::date_param("date", d)?,
         None => today,
     };
-    forms::check_lab(app, test, value, unit, date, today)
+    crate::input::check_lab(app, test, value, unit, date, today)
 }
 
 pub async fn add(State(app): State<AppState>, PageUser(me): PageUser, body: Bytes) -> PageResult {

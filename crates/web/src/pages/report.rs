@@ -60,7 +60,7 @@ pub async fn pdf(State(app): State<AppState>, PageUser(me): PageUser) -> PageRes
 /// The PDF report of `person` as a download (for the person, or for a share link).
 pub async fn pdf_for(app: &AppState, person: quietlegs_store::PersonId) -> PageResult {
     match rendered(app, person, report::pdf::render).await? {
-        Ok(bytes) => Ok(crate::forms::attachment(
+        Ok(bytes) => Ok(crate::transfer::attachment(
             "application/pdf",
             "attachment; filename=\"quietlegs-report.pdf\"",
             bytes,

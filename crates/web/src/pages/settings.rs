@@ -9,7 +9,7 @@ use super::{Chrome, FormError, PageError, PageResult, render, render_invalid};
 use crate::AppState;
 use crate::auth::{PageUser, SignedIn};
 use crate::error::ApiError;
-use crate::forms::{self, FormData};
+use crate::forms::FormData;
 use crate::service;
 use quietlegs_io::formats::{Format, GUESS_BYTES};
 
@@ -150,13 +150,14 @@ pub async fn import(
                 .filter(|(_, b)| !b.is_empty())
                 .ok_or_else(|| ApiError::field("file", "choose a file to import"))?;
             let format = match format.as_deref() {
-                Some(f) => forms::transfer_format(Some(f))?,
+                Some(f) => crate::input::transfer_format(Some(f))?,
                 // A file neither its name nor its content names is read as the journal CSV,
                 // whose error then says what a journal needs.
                 None => Format::guess(&name, &bytes[..bytes.len().min(GUESS_BYTES)])
                     .unwrap_or(Format::Csv),
             };
-            let summary = forms::import(&app, me.person, &bytes, format, &name, overwrite).await?;
+            let summary =
+                crate::transfer::import(&app, me.person, &bytes, format, &name, overwrite).await?;
             let skipped = summary
                 .skipped
                 .iter()

@@ -1,0 +1,199 @@
+//! An import's decision, pure: given what a person has stored and what a file brings, which
+//! records are new, which repeat what is there, and which would replace something stored with
+//! different values. The store reads, asks this, and writes what it says in one transaction.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+
+use super::{Bundle, Experiment, LabRecord, NightEntry, ProfileVersion, SleepRecord};
+
+/// Conflicts named in a refusal; the rest are left at "...".
+pub const CONFLICTS_NAMED: usize = 20;
+
+/// What to write, and what the import will report.
+#[derive(Debug, Default)]
+pub struct Decision<'a> {
+    pub new_versions: Vec<&'a ProfileVersion>,
+    pub new_labs: Vec<&'a LabRecord>,
+    /// Stored nights the file replaces (deleted before `write_nights` are inserted).
+    pub replace_nights: Vec<Date>,
+    pub write_nights: Vec<&'a NightEntry>,
+    pub write_experiments: Vec<&'a Experiment>,
+    pub write_sleep: Vec<&'a SleepRecord>,
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Records stored with different values, by name (at most [`CONFLICTS_NAMED`]).
+    pub conflicts: Vec<String>,
+}
+
+impl Decision<'_> {
+    fn conflict(&mut self, what: String) {
+        if self.conflicts.len() < CONFLICTS_NAMED {
+            self.conflicts.push(what);
+        }
+    }
+
+    /// The refusal's wording when conflicts stop an import that may not overwrite.
+    pub fn refusal(&self) -> Option<String> {
+        (!self.conflicts.is_empty()).then(|| {
+            format!(
+                "already stored with different values: {}{}. Nothing was imported; import \
+                 again with --overwrite to replace them.",
+                self.conflicts.join(", "),
+                if self.conflicts.len() == CONFLICTS_NAMED {
+                    ", ..."
+                } else {
+                    ""
+                }
+            )
+        })
+    }
+}
+
+/// Compares `incoming` with `stored`. A night without its date is an error (it cannot be
+/// matched, nor stored).
+pub fn decide<'a>(stored: &Bundle, incoming: &'a Bundle) -> Result<Decision<'a>, String> {
+    let mut d = Decision::default();
+
+    let versions: HashMap<i64, &ProfileVersion> = stored
+        .profile_versions
+        .iter()
+        .map(|v| (v.version, v))
+        .collect();
+    for v in &incoming.profile_versions {
+        match versions.get(&v.version) {
+            Some(s) if s.profile == v.profile => d.unchanged += 1,
+            Some(_) => {
+                d.conflict(format!("profile version {}", v.version));
+                d.new_versions.push(v);
+            }
+            None => d.new_versions.push(v),
+        }
+    }
+
+    for lab in &incoming.labs {
+        if stored.labs.contains(lab) || d.new_labs.contains(&lab) {
+            d.unchanged += 1;
+        } else {
+            d.new_labs.push(lab);
+        }
+    }
+
+    let nights: HashMap<Date, &NightEntry> = stored
+        .nights
+        .iter()
+        .filter_map(|n| n.night.map(|date| (date, n)))
+        .collect();
+    for entry in &incoming.nights {
+        let night = entry
+            .night
+            .ok_or_else(|| "a night entry needs its date".to_string())?;
+        match nights.get(&night) {
+            Some(s) if *s == entry => d.unchanged += 1,
+            Some(_) => {
+                d.conflict(format!("night {night}"));
+                d.replace_nights.push(night);
+                d.write_nights.push(entry);
+                d.updated += 1;
+            }
+            None => {
+                d.write_nights.push(entry);
+                d.added += 1;
+            }
+        }
+    }
+
+    for e in &incoming.experiments {
+        match stored
+            .experiments
+            .iter()
+            .find(|s| s.remedy == e.remedy && s.start == e.start)
+        {
+            Some(s) if s == e => d.unchanged += 1,
+            Some(_) => {
+                d.conflict(format!("experiment {} from {}", e.remedy, e.start));
+                d.write_experiments.push(e);
+            }
+            None => d.write_experiments.push(e),
+        }
+    }
+
+    for s in &incoming.sleep {
+        match stored
+            .sleep
+            .iter()
+            .find(|x| x.night == s.night && x.source == s.source)
+        {
+            Some(x) if x == s => d.unchanged += 1,
+            Some(_) => {
+                let night = s.night.map(|n| n.to_string()).unwrap_or_default();
+                d.conflict(format!("sleep record {night} ({})", s.source));
+                d.write_sleep.push(s);
+            }
+            None => d.write_sleep.push(s),
+        }
+    }
+
+    // Versions, labs, experiments and sleep records count as added when written (a replaced
+    // one too, as before); nights count as added or updated.
+    d.added +=
+        d.new_versions.len() + d.new_labs.len() + d.write_experiments.len() + d.write_sleep.len();
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn night(day: i8, severity: u8) -> NightEntry {
+        NightEntry {
+            night: Some(jiff::civil::date(2026, 10, day)),
+            severity,
+            ..NightEntry::default()
+        }
+    }
+
+    fn bundle(nights: Vec<NightEntry>) -> Bundle {
+        Bundle {
+            nights,
+            ..Bundle::new()
+        }
+    }
+
+    #[test]
+    fn new_same_and_different_nights_are_told_apart() {
+        let stored = bundle(vec![night(1, 3), night(2, 4)]);
+        let incoming = bundle(vec![night(1, 3), night(2, 6), night(3, 2)]);
+        let d = decide(&stored, &incoming).expect("decides");
+        assert_eq!((d.added, d.updated, d.unchanged), (1, 1, 1));
+        assert_eq!(d.replace_nights, vec![jiff::civil::date(2026, 10, 2)]);
+        assert_eq!(d.write_nights.len(), 2);
+        assert_eq!(d.conflicts, vec!["night 2026-10-02".to_string()]);
+        assert!(d.refusal().expect("refused").contains("--overwrite"));
+    }
+
+    #[test]
+    fn the_same_file_twice_changes_nothing() {
+        let stored = bundle(vec![night(1, 3)]);
+        let d = decide(&stored, &stored).expect("decides");
+        assert_eq!((d.added, d.updated, d.unchanged), (0, 0, 1));
+        assert!(d.refusal().is_none());
+    }
+
+    #[test]
+    fn many_conflicts_are_named_up_to_a_limit() {
+        let stored = bundle((1..=28).map(|d| night(d, 1)).collect());
+        let incoming = bundle((1..=28).map(|d| night(d, 2)).collect());
+        let d = decide(&stored, &incoming).expect("decides");
+        assert_eq!(d.conflicts.len(), CONFLICTS_NAMED);
+        assert!(d.refusal().expect("refused").contains(", ..."));
+    }
+
+    #[test]
+    fn a_night_without_its_date_is_refused() {
+        let incoming = bundle(vec![NightEntry::default()]);
+        assert!(decide(&Bundle::new(), &incoming).is_err());
+    }
+}
