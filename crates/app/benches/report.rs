@@ -50,6 +50,7 @@ fn bench(c: &mut Criterion) {
                 .checked_sub(jiff::Span::new().days(180 * i64::from(i) + 1))
                 .expect("date"),
             source: "manual".into(),
+            comparator: None,
         })
         .collect();
     let experiments = vec![Experiment {

@@ -39,6 +39,7 @@ fn lab(test: &str, value: f64, unit: &str, day: i8) -> LabRecord {
         canonical_unit: unit.into(),
         date: date(2026, 9, day),
         source: "manual".into(),
+        comparator: None,
     }
 }
 

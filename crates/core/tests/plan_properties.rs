@@ -149,6 +149,7 @@ fn lab() -> impl Strategy<Value = LabInput> {
             value,
             unit: unit.to_string(),
             date: offset.and_then(|d| TODAY.checked_add(jiff::Span::new().days(d)).ok()),
+            comparator: None,
         })
 }
 

@@ -7,7 +7,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use quietlegs_core::KnowledgeBase;
 use quietlegs_core::journal::columns::{COLUMNS, Column, Kind};
-use quietlegs_core::journal::{Bundle, LabRecord, NightEntry};
+use quietlegs_core::journal::{Bundle, Comparator, LabRecord, NightEntry};
 use quietlegs_core::profile::{LabInput, check_lab};
 use serde_json::{Map, Value, json};
 
@@ -30,18 +30,21 @@ pub struct PatientInfo {
     pub name: Option<String>,
 }
 
-/// The UCUM code for a unit as Quietlegs writes it.
+/// The UCUM code for a lab unit however the person spelled it ("µg/L", "mcg/l" -> "ug/L").
+/// Our canonical spellings are UCUM already except these two, whose UCUM forms differ.
 pub fn ucum(unit: &str) -> String {
-    match unit {
-        "mL/min/1.73m2" => "mL/min/{1.73_m2}".into(),
-        "mcg/L" => "ug/L".into(),
-        other => other.to_string(),
+    match quietlegs_core::units::canonical(unit, quietlegs_core::units::LAB_UNITS) {
+        Some("mL/min/1.73m2") => "mL/min/{1.73_m2}".into(),
+        Some("mEq/L") => "meq/L".into(),
+        Some(known) => known.to_string(),
+        None => unit.to_string(),
     }
 }
 
 fn from_ucum(code: &str) -> String {
     match code {
         "mL/min/{1.73_m2}" => "mL/min/1.73m2".into(),
+        "meq/L" => "mEq/L".into(),
         other => other.to_string(),
     }
 }
@@ -168,6 +171,11 @@ fn severity_observation(entry: &NightEntry, night: Date, patient: &str, response
 fn lab_observation(lab: &LabRecord, kb: &KnowledgeBase, patient: &str) -> Option<Value> {
     let entry = kb.get(&lab.test)?;
     let info = entry.lab.as_ref()?;
+    let mut quantity =
+        json!({"value": lab.value, "unit": lab.unit, "system": UCUM, "code": ucum(&lab.unit)});
+    if let Some(c) = lab.comparator {
+        quantity["comparator"] = json!(c.as_str());
+    }
     Some(json!({
         "resourceType": "Observation",
         "status": "final",
@@ -176,7 +184,7 @@ fn lab_observation(lab: &LabRecord, kb: &KnowledgeBase, patient: &str) -> Option
                  "text": entry.name},
         "subject": {"reference": patient},
         "effectiveDateTime": lab.date.to_string(),
-        "valueQuantity": {"value": lab.value, "unit": lab.unit, "system": UCUM, "code": ucum(&lab.unit)},
+        "valueQuantity": quantity,
     }))
 }
 
@@ -316,6 +324,15 @@ fn read_lab(
                 "is missing or not a number",
             )
         })?;
+    let comparator = match quantity.get("comparator") {
+        None => None,
+        Some(c) => Some(c.as_str().and_then(Comparator::parse).ok_or_else(|| {
+            r.err(
+                &format!("{path}.valueQuantity.comparator"),
+                format!("{c} is not one of <, <=, >=, >"),
+            )
+        })?),
+    };
     let unit = quantity
         .get("code")
         .and_then(Value::as_str)
@@ -357,6 +374,7 @@ fn read_lab(
         value,
         unit: unit.clone(),
         date: Some(date),
+        comparator,
     };
     let checked = check_lab(kb, &input, today, "")
         .map_err(|e| r.err(&format!("{path}.valueQuantity"), e.message))?;
@@ -368,6 +386,7 @@ fn read_lab(
         canonical_unit: checked.unit,
         date,
         source: "fhir".into(),
+        comparator,
     })
 }
 
@@ -472,7 +491,7 @@ pub struct FhirImport {
 fn lab_entry<'k>(kb: &'k KnowledgeBase, loinc: &str) -> Option<&'k quietlegs_core::Entry> {
     kb.entries()
         .iter()
-        .find(|e| e.lab.as_ref().is_some_and(|l| l.loinc == loinc))
+        .find(|e| e.lab.as_ref().is_some_and(|l| l.has_loinc(loinc)))
 }
 
 /// A laboratory Observation: by its category (today's system or the older one HL7's own examples
@@ -541,15 +560,126 @@ fn skip_reason(resource: &Value, kb: &KnowledgeBase) -> Option<String> {
     if !dated {
         return Some("with no date (effective or issued): a result must be placed in time".into());
     }
-    lab_entry(kb, loinc).is_none().then(|| {
+    if lab_entry(kb, loinc).is_none() {
         let name = resource
             .get("code")
             .and_then(|c| c.get("text").or_else(|| c.pointer("/coding/0/display")))
             .and_then(Value::as_str)
             .map(|t| format!(" ({t})"))
             .unwrap_or_default();
-        format!("for LOINC {loinc}{name}: not a test Quietlegs uses")
-    })
+        return Some(format!(
+            "for LOINC {loinc}{name}: not a test Quietlegs uses"
+        ));
+    }
+    if resource.get("valueQuantity").is_some() {
+        return None;
+    }
+    if let Some(reason) = resource
+        .pointer("/dataAbsentReason/coding/0/code")
+        .or_else(|| resource.pointer("/dataAbsentReason/text"))
+        .and_then(Value::as_str)
+    {
+        return Some(format!("with no value (the lab says: {reason})"));
+    }
+    if resource.get("component").is_some() {
+        return Some("that are panels: their components are read one by one".into());
+    }
+    if resource.get("valueString").is_some() {
+        return Some("with a value given as text, with no unit to read it by".into());
+    }
+    Some("with no value".into())
+}
+
+/// The resources a file holds, with the path to each: a Bundle's entries (collection,
+/// searchset, transaction, transaction-response, ...), or the file's single resource (what
+/// Apple's clinical records and many portals hand over). A DiagnosticReport adds the
+/// Observations it contains; an Observation sent as a panel of components adds one
+/// Observation per component, with the panel's status, category and dates.
+fn resources_of(r: &Reader, doc: &Value) -> Result<Vec<(String, Value)>, ImportError> {
+    let top: Vec<(String, &Value)> = match doc.get("resourceType").and_then(Value::as_str) {
+        Some("Bundle") => doc
+            .get("entry")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                e.get("resource")
+                    .map(|res| (format!("entry[{i}].resource"), res))
+            })
+            .collect(),
+        Some(kind @ ("Observation" | "DiagnosticReport" | "QuestionnaireResponse")) => {
+            vec![(kind.to_string(), doc)]
+        }
+        Some(other) => {
+            return Err(r.err(
+                "resourceType",
+                format!(
+                    "\"{other}\" holds no lab results Quietlegs reads (expected a Bundle, an \
+                     Observation or a DiagnosticReport)"
+                ),
+            ));
+        }
+        None => {
+            return Err(r.err(
+                "resourceType",
+                "is missing: this is not a FHIR resource (expected a Bundle, an Observation or \
+                 a DiagnosticReport)",
+            ));
+        }
+    };
+    let mut out = Vec::new();
+    for (path, resource) in top {
+        if resource.get("resourceType").and_then(Value::as_str) == Some("DiagnosticReport") {
+            for (j, c) in resource
+                .get("contained")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                if c.get("resourceType").and_then(Value::as_str) == Some("Observation") {
+                    with_components(&mut out, format!("{path}.contained[{j}]"), c);
+                }
+            }
+        }
+        with_components(&mut out, path, resource);
+    }
+    Ok(out)
+}
+
+/// `resource`, and for an Observation whose results are components (an iron panel sent as
+/// one Observation), one Observation per component that has a value.
+fn with_components(out: &mut Vec<(String, Value)>, path: String, resource: &Value) {
+    let components = resource
+        .get("component")
+        .and_then(Value::as_array)
+        .filter(|_| resource.get("resourceType").and_then(Value::as_str) == Some("Observation"));
+    if let Some(components) = components {
+        for (k, c) in components.iter().enumerate() {
+            let mut one = json!({"resourceType": "Observation"});
+            for field in [
+                "status",
+                "category",
+                "effectiveDateTime",
+                "effectivePeriod",
+                "issued",
+            ] {
+                if let Some(v) = resource.get(field) {
+                    one[field] = v.clone();
+                }
+            }
+            if let Some(obj) = c.as_object() {
+                for (key, v) in obj {
+                    if key == "code" || key.starts_with("value") || key == "dataAbsentReason" {
+                        one[key.as_str()] = v.clone();
+                    }
+                }
+            }
+            out.push((format!("{path}.component[{k}]"), one));
+        }
+    }
+    out.push((path, resource.clone()));
 }
 
 /// Reads a FHIR Bundle: the labs Quietlegs knows and our own nightly responses. Lab
@@ -571,26 +701,22 @@ pub fn import(
             format!("not JSON: {e}"),
         )
     })?;
-    if doc.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
-        return Err(r.err("resourceType", "expected \"Bundle\""));
-    }
+    let resources = resources_of(&r, &doc)?;
     let mut out = Bundle::new();
-    let entries = doc
-        .get("entry")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
     let mut seen = Map::new();
     let mut skipped = Skipped::new();
-    for (i, e) in entries.iter().enumerate() {
-        let path = format!("entry[{i}].resource");
-        let Some(resource) = e.get("resource") else {
-            continue;
-        };
+    let mut considered = 0;
+    for (i, (path, resource)) in resources.iter().enumerate() {
+        let (path, resource) = (path.as_str(), resource);
+        if resource.get("resourceType").and_then(Value::as_str) == Some("Observation")
+            && !path.contains(".component[")
+        {
+            considered += 1;
+        }
         match resource.get("resourceType").and_then(Value::as_str) {
             Some("Observation") if is_lab(resource, kb) => match skip_reason(resource, kb) {
                 Some(why) => count(&mut skipped, "lab Observation", why),
-                None => out.labs.push(read_lab(&r, resource, &path, kb, today)?),
+                None => out.labs.push(read_lab(&r, resource, path, kb, today)?),
             },
             // Our own severity Observations come back through their QuestionnaireResponse.
             Some("Observation") if loinc_of(resource).is_none() && is_ours(resource) => {}
@@ -605,7 +731,7 @@ pub fn import(
                 if resource.get("questionnaire").and_then(Value::as_str)
                     == Some(QUESTIONNAIRE_URL) =>
             {
-                let night = read_night(&r, resource, &path)?;
+                let night = read_night(&r, resource, path)?;
                 let key = night.night.map(|n| n.to_string()).unwrap_or_default();
                 if seen.insert(key.clone(), json!(i)).is_some() {
                     return Err(r.err(
@@ -618,21 +744,15 @@ pub fn import(
             _ => {}
         }
     }
-    // Observations inside other resources (contained in a DiagnosticReport, a Bundle within the
-    // Bundle) are not read yet: count them, so the person knows the file held more.
-    let top: usize = entries
-        .iter()
-        .filter(|e| {
-            e.pointer("/resource/resourceType").and_then(Value::as_str) == Some("Observation")
-        })
-        .count();
-    let nested = observations_in(&doc).saturating_sub(top);
+    // Observations deeper than we read (a Bundle within the Bundle, a resource contained in
+    // something other than a report): count them, so the person knows the file held more.
+    let nested = observations_in(&doc).saturating_sub(considered);
     if nested > 0 {
         skipped.push((
             (
                 "Observation",
-                "inside other resources (a report's contained results, or a Bundle within the \
-             Bundle): not read yet"
+                "inside other resources (a Bundle within the Bundle, or contained in something \
+                 other than a DiagnosticReport): not read"
                     .into(),
             ),
             nested,
@@ -686,6 +806,7 @@ mod tests {
             canonical_unit: cu.into(),
             date: "2026-10-01".parse().expect("date"),
             source: "manual".into(),
+            comparator: None,
         };
         Bundle {
             labs: vec![

@@ -1,4 +1,5 @@
-//! Real public FHIR files (HL7's own example bundles, in `../shared/real-samples/`, read from
+//! Real public FHIR files (HL7's own example bundles and single resources, a patient portal's
+//! Observation, in `../shared/real-samples/`, read from
 //! there and never copied): each imports or is refused with a named field, and nothing is left
 //! out without being counted.
 
@@ -10,13 +11,33 @@ fn samples() -> Option<Vec<PathBuf>> {
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("hl7r5_Bundle") && n.ends_with(".json"))
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                (n.starts_with("hl7r5_") || n.starts_with("applecr_")) && n.ends_with(".json")
+            })
         })
         .collect();
     files.sort();
     Some(files)
+}
+
+/// Observations anywhere in a document, a panel's components counted one by one too: each is
+/// a result the import must take or say it skipped.
+fn results_in(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Object(map) => {
+            let own = if map.get("resourceType").and_then(|t| t.as_str()) == Some("Observation") {
+                1 + map
+                    .get("component")
+                    .and_then(|c| c.as_array())
+                    .map_or(0, Vec::len)
+            } else {
+                0
+            };
+            own + map.values().map(results_in).sum::<usize>()
+        }
+        serde_json::Value::Array(list) => list.iter().map(results_in).sum(),
+        _ => 0,
+    }
 }
 
 #[test]
@@ -33,8 +54,7 @@ fn hl7_example_bundles_import_and_say_what_they_skipped() {
         let name = file.display().to_string();
         match quietlegs_io::fhir::import(&text, &name, kb, today) {
             Ok(read) => {
-                let observations = text.matches("\"resourceType\": \"Observation\"").count()
-                    + text.matches("\"resourceType\":\"Observation\"").count();
+                let observations = results_in(&serde_json::from_str(&text).expect("json"));
                 let accounted = read.bundle.labs.len()
                     + read
                         .skipped

@@ -192,7 +192,10 @@ impl Report {
         let iron_summary = match (ferritin.last(), tsat.last()) {
             (Some(f), t) => format!(
                 "Latest ferritin {} {} ({}){}. Oral iron at ferritin ≤ {} ng/mL; IV iron at ferritin ≤ {} ng/mL or TSAT < {} % (AASM 2024).",
-                quietlegs_core::knowledge::entry_number(f.canonical_value),
+                quietlegs_core::journal::bounded(
+                    f.comparator,
+                    &quietlegs_core::knowledge::entry_number(f.canonical_value)
+                ),
                 f.canonical_unit,
                 f.date,
                 t.map(|t| format!(
@@ -237,7 +240,10 @@ impl Report {
                 name: kb.get(&l.test).map_or(l.test.clone(), |e| e.name.clone()),
                 value: format!(
                     "{} {}",
-                    quietlegs_core::knowledge::entry_number(l.value),
+                    quietlegs_core::journal::bounded(
+                        l.comparator,
+                        &quietlegs_core::knowledge::entry_number(l.value)
+                    ),
                     l.unit
                 ),
             })

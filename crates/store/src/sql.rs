@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use jiff::civil::Date;
 use quietlegs_core::journal::import;
 use quietlegs_core::journal::{
-    Bundle, Experiment, ExperimentStatus, LabRecord, NightEntry, OnOffSchedule, ProfileVersion,
-    SleepRecord,
+    Bundle, Comparator, Experiment, ExperimentStatus, LabRecord, NightEntry, OnOffSchedule,
+    ProfileVersion, SleepRecord,
 };
 use quietlegs_core::profile::Profile;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -181,8 +181,8 @@ async fn read_labs<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     person: PersonId,
 ) -> Result<Vec<(i64, LabRecord)>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, test, value, unit, canonical_value, canonical_unit, taken_on, source \
-         FROM labs WHERE person_id = $1 ORDER BY taken_on, id",
+        "SELECT id, test, value, unit, canonical_value, canonical_unit, taken_on, source, \
+         comparator FROM labs WHERE person_id = $1 ORDER BY taken_on, id",
     )
     .bind(person.0)
     .fetch_all(ex)
@@ -306,6 +306,10 @@ async fn delete_nights(
 
 fn lab_from_row(row: &AnyRow) -> Result<(i64, LabRecord), StoreError> {
     let taken_on: String = row.try_get("taken_on")?;
+    let comparator = row
+        .try_get::<Option<String>, _>("comparator")?
+        .map(|c| Comparator::parse(&c).ok_or_else(|| invalid("comparator", &c)))
+        .transpose()?;
     Ok((
         row.try_get("id")?,
         LabRecord {
@@ -316,6 +320,7 @@ fn lab_from_row(row: &AnyRow) -> Result<(i64, LabRecord), StoreError> {
             canonical_unit: row.try_get("canonical_unit")?,
             date: date(&taken_on)?,
             source: row.try_get("source")?,
+            comparator,
         },
     ))
 }
@@ -327,7 +332,7 @@ async fn insert_lab(
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "INSERT INTO labs (person_id, test, value, unit, canonical_value, canonical_unit, \
-         taken_on, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         taken_on, source, comparator) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(person.0)
     .bind(&lab.test)
@@ -337,6 +342,7 @@ async fn insert_lab(
     .bind(&lab.canonical_unit)
     .bind(lab.date.to_string())
     .bind(&lab.source)
+    .bind(lab.comparator.map(|c| c.as_str()))
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)

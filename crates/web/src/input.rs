@@ -34,6 +34,7 @@ pub fn check_lab(
         value,
         unit: unit.to_string(),
         date: Some(date),
+        comparator: None,
     };
     let checked = quietlegs_core::profile::check_lab(app.kb(), &input, today, "")
         .map_err(|e| ApiError::field(e.field, e.message))?;
@@ -45,6 +46,7 @@ pub fn check_lab(
         canonical_unit: checked.unit,
         date,
         source: "manual".into(),
+        comparator: None,
     })
 }
 

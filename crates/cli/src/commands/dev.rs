@@ -128,6 +128,7 @@ async fn seed_person(
             canonical_unit: "ng/mL".into(),
             date: lab_date,
             source: "seed".into(),
+            comparator: None,
         }],
         ..Bundle::new()
     };

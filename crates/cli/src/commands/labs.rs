@@ -54,6 +54,7 @@ fn add(args: AddArgs, global: &Global) -> Result<ExitCode> {
         value: args.value,
         unit: args.unit.clone(),
         date: Some(date),
+        comparator: None,
     };
     let checked = check_lab(kb, &input, today, "").map_err(|e| UsageError(e.to_string()))?;
     let record = LabRecord {
@@ -64,6 +65,7 @@ fn add(args: AddArgs, global: &Global) -> Result<ExitCode> {
         canonical_unit: checked.unit,
         date,
         source: "manual".into(),
+        comparator: None,
     };
     block_on(async {
         let (store, person) = database::open_person(global).await?;
@@ -106,7 +108,10 @@ fn list(args: ListArgs, global: &Global) -> Result<ExitCode> {
                     id,
                     l.date,
                     l.test,
-                    quietlegs_core::knowledge::entry_number(l.value),
+                    quietlegs_core::journal::bounded(
+                        l.comparator,
+                        &quietlegs_core::knowledge::entry_number(l.value)
+                    ),
                     l.unit,
                     quietlegs_core::knowledge::entry_number(l.canonical_value),
                     l.canonical_unit

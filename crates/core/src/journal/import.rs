@@ -52,6 +52,14 @@ impl Decision<'_> {
     }
 }
 
+/// The same test, value, unit and date, whatever the source.
+fn same_result(a: &LabRecord, b: &LabRecord) -> bool {
+    a.test == b.test && a.value == b.value && a.date == b.date && {
+        let unit = |l: &LabRecord| crate::units::normalise(&l.unit);
+        unit(a) == unit(b)
+    }
+}
+
 /// Compares `incoming` with `stored`. A night without its date is an error (it cannot be
 /// matched, nor stored).
 pub fn decide<'a>(stored: &Bundle, incoming: &'a Bundle) -> Result<Decision<'a>, String> {
@@ -74,7 +82,10 @@ pub fn decide<'a>(stored: &Bundle, incoming: &'a Bundle) -> Result<Decision<'a>,
     }
 
     for lab in &incoming.labs {
-        if stored.labs.contains(lab) || d.new_labs.contains(&lab) {
+        // Where a result came from is not part of what it is: our own FHIR export of a
+        // manually entered result, imported back, is the same result.
+        let same = |other: &&LabRecord| same_result(other, lab);
+        if stored.labs.iter().any(|s| same(&s)) || d.new_labs.iter().any(same) {
             d.unchanged += 1;
         } else {
             d.new_labs.push(lab);
@@ -189,6 +200,38 @@ mod tests {
         let d = decide(&stored, &incoming).expect("decides");
         assert_eq!(d.conflicts.len(), CONFLICTS_NAMED);
         assert!(d.refusal().expect("refused").contains(", ..."));
+    }
+
+    #[test]
+    fn a_result_imported_back_from_our_own_export_is_not_added_again() {
+        let lab = |source: &str, unit: &str| LabRecord {
+            test: "ferritin".into(),
+            value: 40.0,
+            unit: unit.into(),
+            canonical_value: 40.0,
+            canonical_unit: "ng/mL".into(),
+            date: jiff::civil::date(2026, 9, 1),
+            source: source.into(),
+            comparator: None,
+        };
+        let stored = Bundle {
+            labs: vec![lab("manual", "µg/L")],
+            ..Bundle::new()
+        };
+        let incoming = Bundle {
+            labs: vec![lab("fhir", "ug/L"), lab("fhir", "ug/L")],
+            ..Bundle::new()
+        };
+        let d = decide(&stored, &incoming).expect("decides");
+        assert_eq!((d.added, d.unchanged), (0, 2));
+        let other_day = Bundle {
+            labs: vec![LabRecord {
+                date: jiff::civil::date(2026, 9, 2),
+                ..lab("fhir", "ug/L")
+            }],
+            ..Bundle::new()
+        };
+        assert_eq!(decide(&stored, &other_day).expect("decides").added, 1);
     }
 
     #[test]

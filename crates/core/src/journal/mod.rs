@@ -275,6 +275,70 @@ pub struct LabRecord {
     pub date: Date,
     /// Where it came from: "manual", "import", "fhir"...
     pub source: String,
+    /// Set when the lab reported only a bound ("< 5 ng/mL"): `value` is the bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparator: Option<Comparator>,
+}
+
+/// A result reported as a bound rather than a number, as FHIR's `Quantity.comparator` and lab
+/// reports write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Comparator {
+    #[serde(rename = "<")]
+    Below,
+    #[serde(rename = "<=")]
+    AtMost,
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = ">")]
+    Above,
+}
+
+impl Comparator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparator::Below => "<",
+            Comparator::AtMost => "<=",
+            Comparator::AtLeast => ">=",
+            Comparator::Above => ">",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Comparator::Below,
+            Comparator::AtMost,
+            Comparator::AtLeast,
+            Comparator::Above,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == text.trim())
+    }
+
+    /// Splits "<5", "< 5", ">=1000" into the bound and its number text.
+    pub fn split(text: &str) -> (Option<Self>, &str) {
+        let t = text.trim();
+        for c in [
+            Comparator::AtMost,
+            Comparator::AtLeast,
+            Comparator::Below,
+            Comparator::Above,
+        ] {
+            if let Some(rest) = t.strip_prefix(c.as_str()) {
+                return (Some(c), rest.trim());
+            }
+        }
+        (None, t)
+    }
+}
+
+/// A value as people read it: "< 5" for a bound, "42" otherwise.
+pub fn bounded(comparator: Option<Comparator>, value: &str) -> String {
+    match comparator {
+        Some(c) => format!("{} {value}", c.as_str()),
+        None => value.to_string(),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -453,6 +517,7 @@ impl LabRecord {
             value: self.canonical_value,
             unit: self.canonical_unit.clone(),
             date: Some(self.date),
+            comparator: self.comparator,
         }
     }
 }

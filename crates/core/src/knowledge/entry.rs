@@ -204,11 +204,19 @@ pub struct UnitFactor {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LabInfo {
     pub loinc: String,
+    /// Other LOINC codes labs send for the same test (another method or specimen), read on
+    /// import; exports use `loinc`.
+    pub also_loinc: Vec<String>,
     pub unit: String,
     pub units: Vec<UnitFactor>,
 }
 
 impl LabInfo {
+    /// Whether `code` names this test.
+    pub fn has_loinc(&self, code: &str) -> bool {
+        self.loinc == code || self.also_loinc.iter().any(|c| c == code)
+    }
+
     /// Converts `value` in `unit` to this test's canonical unit, or `None` for a unit it does not
     /// accept.
     pub fn to_canonical(&self, value: f64, unit: &str) -> Option<f64> {

@@ -89,6 +89,8 @@ struct RawDose {
 #[serde(deny_unknown_fields)]
 struct RawLab {
     loinc: Option<String>,
+    #[serde(default)]
+    also_loinc: Vec<String>,
     unit: Option<String>,
     #[serde(default)]
     units: Vec<RawUnitFactor>,
@@ -594,6 +596,14 @@ fn check_lab(raw: RawLab, r: &mut Reporter) -> Option<LabInfo> {
             format!("'{loinc}' is not a LOINC code (digits, '-', check digit)"),
         );
     }
+    for (i, code) in raw.also_loinc.iter().enumerate() {
+        if !is_loinc(code) || *code == loinc {
+            r.field(
+                &format!("lab.also_loinc[{i}]"),
+                format!("'{code}' is not another LOINC code (digits, '-', check digit)"),
+            );
+        }
+    }
     let lab_unit = |field: &str, u: &str, r: &mut Reporter| match units::canonical(u, LAB_UNITS) {
         Some(c) => c.to_string(),
         None => {
@@ -625,6 +635,7 @@ fn check_lab(raw: RawLab, r: &mut Reporter) -> Option<LabInfo> {
     }
     (r.issues.len() == before).then_some(LabInfo {
         loinc,
+        also_loinc: raw.also_loinc,
         unit,
         units: factors,
     })

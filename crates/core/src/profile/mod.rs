@@ -130,6 +130,9 @@ pub struct LabInput {
     pub value: f64,
     pub unit: String,
     pub date: Option<Date>,
+    /// A bound ("<", "<=", ">=", ">") when the lab reported only that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparator: Option<crate::journal::Comparator>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

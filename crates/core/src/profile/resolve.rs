@@ -18,6 +18,8 @@ pub struct LabValue {
     pub date: Option<Date>,
     pub entered_value: f64,
     pub entered_unit: String,
+    /// The lab reported only a bound: `value` is that bound.
+    pub comparator: Option<crate::journal::Comparator>,
 }
 
 /// A name the person wrote and what it means in the knowledge base.
@@ -189,6 +191,7 @@ pub fn check_lab(
         date: input.date,
         entered_value: input.value,
         entered_unit: input.unit.clone(),
+        comparator: input.comparator,
     })
 }
 

@@ -109,6 +109,35 @@ pub fn matches(when: &When, person: &Resolved) -> Option<String> {
     }
 }
 
+/// A result the lab gave only as a bound ("< 5 ng/mL") is read as that bound by every
+/// threshold. Say so, so nobody takes a decision for a number nobody measured.
+fn bound_flags(person: &Resolved, kb: &KnowledgeBase, report: &mut SafetyReport) {
+    for lab in person.labs.iter().filter(|l| l.comparator.is_some()) {
+        let name = kb
+            .get(&lab.test)
+            .map_or(lab.test.as_str(), |e| e.name.as_str());
+        let shown = crate::journal::bounded(
+            lab.comparator,
+            &format!(
+                "{} {}",
+                crate::knowledge::entry_number(lab.entered_value),
+                lab.entered_unit
+            ),
+        );
+        report.flag(Flag::new(
+            "lab-bound",
+            Level::Info,
+            Some(lab.test.clone()),
+            format!(
+                "Your {name} was reported as {shown}, a bound rather than an exact number; the \
+                 plan reads it as {} for its thresholds. If a decision turns on it, ask the lab \
+                 or your doctor for the exact value.",
+                crate::knowledge::entry_number(lab.entered_value)
+            ),
+        ));
+    }
+}
+
 /// The person with the conditions the rules derive from their labs, age and answers added.
 pub fn prepare(person: &Resolved, kb: &KnowledgeBase, rules: &Rules) -> Resolved {
     let mut p = person.clone();
@@ -192,6 +221,7 @@ pub fn assess(
         }
     }
     person_flags(person, &mut report);
+    bound_flags(person, kb, &mut report);
     for (what, name) in person.unresolved() {
         let ask = if what == "condition" {
             "your doctor"

@@ -91,7 +91,11 @@ async fn labs_page(
                 .kb()
                 .get(&l.test)
                 .map_or(l.test.clone(), |e| e.name.clone()),
-            entered: format!("{} {}", num(l.value), l.unit),
+            entered: format!(
+                "{} {}",
+                quietlegs_core::journal::bounded(l.comparator, &num(l.value)),
+                l.unit
+            ),
             canonical: format!("{} {}", num(l.canonical_value), l.canonical_unit),
         })
         .collect();
