@@ -9,6 +9,14 @@ use jiff::civil::Date;
 use quietlegs_core::plan::{DISCLAIMER, Plan, Stage};
 use quietlegs_core::profile::ClockTime;
 
+/// Who wrote the file (RFC 5545 3.7.3).
+pub const PRODID: &str = "-//Quietlegs//Plan//EN";
+
+/// How long a routine step and the iron tablet take, so every event has an end (DURATION)
+/// and shows as a block, not a point, in calendar apps.
+const ROUTINE_STEP: &str = "PT15M";
+const IRON_DOSE: &str = "PT5M";
+
 /// When the morning iron reminder rings.
 const IRON_TIME: (u32, u32) = (8, 0);
 
@@ -43,7 +51,14 @@ fn reminder(text: &str, uid: &str, stamp: chrono::DateTime<chrono::Utc>) -> Alar
 pub fn plan_calendar(plan: &Plan, timezone: Option<&str>) -> String {
     let start = naive_date(plan.today);
     let stamp = NaiveDateTime::new(start, NaiveTime::MIN).and_utc();
-    let mut cal = Calendar::new();
+    let mut cal = Calendar::empty();
+    for (key, value) in [
+        ("VERSION", "2.0"),
+        ("PRODID", PRODID),
+        ("CALSCALE", "GREGORIAN"),
+    ] {
+        cal.append_property((key, value));
+    }
     cal.name("Quietlegs plan");
     cal.description(DISCLAIMER);
     if let Some(tz) = timezone {
@@ -64,6 +79,7 @@ pub fn plan_calendar(plan: &Plan, timezone: Option<&str>) -> String {
                 item.minutes_before_bed
             ))
             .starts(begins)
+            .add_property("DURATION", ROUTINE_STEP)
             .add_property("RRULE", "FREQ=DAILY")
             .alarm(reminder(&item.title, &item.id, stamp))
             .done();
@@ -82,6 +98,7 @@ pub fn plan_calendar(plan: &Plan, timezone: Option<&str>) -> String {
                     .summary(title)
                     .description(step.timing.as_deref().unwrap_or(title))
                     .starts(at(start, IRON_TIME.0, IRON_TIME.1))
+                    .add_property("DURATION", IRON_DOSE)
                     .add_property("RRULE", format!("FREQ=DAILY;INTERVAL=2;COUNT={doses}"))
                     .alarm(reminder(title, "iron-oral", stamp))
                     .done();

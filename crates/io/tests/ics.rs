@@ -62,6 +62,21 @@ fn the_calendar_parses_and_holds_routine_iron_and_reviews() {
     assert!(parser.next().is_none(), "exactly one calendar");
     let zone = prop(&cal.properties, "X-WR-TIMEZONE").and_then(|p| p.value.as_deref());
     assert_eq!(zone, Some("Europe/Berlin"));
+    let prodid = cal
+        .properties
+        .iter()
+        .filter(|p| p.name == "PRODID")
+        .filter_map(|p| p.value.as_deref())
+        .collect::<Vec<_>>();
+    assert_eq!(prodid, [quietlegs_io::ics::PRODID], "one PRODID, ours");
+    for event in &cal.events {
+        let uid = prop(&event.properties, "UID").and_then(|u| u.value.as_deref());
+        assert!(
+            prop(&event.properties, "DTEND").is_some()
+                || prop(&event.properties, "DURATION").is_some(),
+            "{uid:?} has an end (RFC 5545: DTEND or DURATION)"
+        );
+    }
 
     let routine: Vec<_> = cal
         .events
