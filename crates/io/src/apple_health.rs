@@ -1,7 +1,7 @@
 //! Sleep from an Apple Health `export.xml` (reference section 3.4). Exports run to hundreds of
 //! megabytes, almost all of it steps and heart rate, so the file is streamed through one reused
-//! buffer and only per-night totals are kept: memory grows with the number of nights, never with
-//! the file.
+//! buffer and only the sleep segments are kept (a few dozen bytes each): memory grows with the
+//! nights of sleep recorded, never with the file.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Read};
@@ -49,26 +49,10 @@ impl Stage {
         })
     }
 
-    fn add_to(self, record: &mut SleepRecord, minutes: f64) {
-        match self {
-            // In bed is time lying down, awake or not: counting it as sleep is the classic
-            // mistake that makes phone-only nights look perfect.
-            Stage::InBed => record.in_bed_minutes += minutes,
-            Stage::Awake => record.awake_minutes += minutes,
-            Stage::Asleep => record.asleep_minutes += minutes,
-            Stage::Core => {
-                record.core_minutes += minutes;
-                record.asleep_minutes += minutes;
-            }
-            Stage::Deep => {
-                record.deep_minutes += minutes;
-                record.asleep_minutes += minutes;
-            }
-            Stage::Rem => {
-                record.rem_minutes += minutes;
-                record.asleep_minutes += minutes;
-            }
-        }
+    /// Sleep of any kind. In bed is time lying down, awake or not: counting it as sleep is the
+    /// classic mistake that makes phone-only nights look perfect.
+    fn is_sleep(self) -> bool {
+        matches!(self, Stage::Asleep | Stage::Core | Stage::Deep | Stage::Rem)
     }
 }
 
@@ -146,26 +130,74 @@ impl<R: BufRead> BufRead for Counted<R> {
 
 /// One sleep `Record`, reduced to what the totals need.
 struct Segment {
-    night: Date,
     source: String,
     stage: Stage,
-    minutes: f64,
+    /// The start on the device's own clock (with the record's own offset), for the night.
+    local_start: DateTime,
+    /// Instants in Unix seconds, for lengths and overlaps.
+    start: i64,
+    end: i64,
+}
+
+/// Segments of one source closer than this belong to one sleep: a wake-up in the small hours
+/// does not start a new night, and a sleep across noon is not cut in two.
+const SESSION_GAP_SECONDS: i64 = 60 * 60;
+/// A sleep that starts between 10:00 and 18:00 and lasts less than this is a nap: not a night.
+const NAP_MAX_SECONDS: i64 = 3 * 60 * 60;
+
+/// What an export's sleep came to: a record per night, and what was left out and why.
+#[derive(Debug, Default)]
+pub struct AppleSleep {
+    pub records: Vec<SleepRecord>,
+    pub skipped: Vec<String>,
+}
+
+/// [`read_sleep_counted`] without the account of what was left out.
+pub fn read_sleep<R: BufRead>(
+    reader: R,
+    file: &str,
+    progress: impl FnMut(u64),
+) -> Result<Vec<SleepRecord>, ImportError> {
+    read_sleep_counted(reader, file, progress).map(|s| s.records)
 }
 
 /// Reads the sleep in an Apple Health `export.xml`: one [`SleepRecord`] per night, oldest first.
 /// `file` names the source in errors; `progress` is called every megabyte or so, and once at the
-/// end, with the number of bytes read so far.
+/// end, with the number of bytes read so far. The rules, in order:
 ///
-/// A night is the date of the evening it began: a segment starting at noon or later belongs to
-/// its own date, an earlier one to the day before. Times are taken as written on the device's
-/// clock. When several sources (a watch, a phone, a sleep app) recorded the same night, the one
-/// that saw the most sleep is kept, ties going to the alphabetically first name, since adding
-/// them up would count the same hours twice.
-pub fn read_sleep<R: BufRead>(
+/// - **One source's sleep** is its segments joined into sessions (gaps under an hour). Records
+///   repeated or overlapping (re-synced exports repeat them byte for byte; a watch and its
+///   phone app overlap) count once: each stage's time is the length of the union of its
+///   segments.
+/// - **The night** of a session is the date of the evening it began, on the clock and offset
+///   the record was written with: a session starting at noon or later belongs to its own date,
+///   an earlier one to the day before. The whole session goes to that night, so a day sleep
+///   across noon stays whole.
+/// - **Naps** (a session starting 10:00-18:00 and shorter than 3 hours) are not a night's sleep:
+///   skipped and counted.
+/// - **Nights with only time in bed** (no sleep stage recorded) are skipped and counted: "not
+///   measured" is never stored as 0 minutes asleep.
+/// - **One source per night**: the one that saw the most sleep, ties going to the
+///   alphabetically first name, since adding them up would count the same hours twice. The
+///   import applies the same rule against what is already stored.
+pub fn read_sleep_counted<R: BufRead>(
     reader: R,
     file: &str,
     mut progress: impl FnMut(u64),
-) -> Result<Vec<SleepRecord>, ImportError> {
+) -> Result<AppleSleep, ImportError> {
+    let mut reader = reader;
+    // What the phone hands over is a zip; say which file inside it to take.
+    if reader
+        .fill_buf()
+        .is_ok_and(|head| head.starts_with(b"PK\x03\x04"))
+    {
+        return Err(ImportError::new(
+            file,
+            None,
+            None,
+            "is a zip archive: unzip it and import apple_health_export/export.xml from inside",
+        ));
+    }
     let mut xml = quick_xml::Reader::from_reader(Counted {
         inner: reader,
         bytes: 0,
@@ -173,9 +205,8 @@ pub fn read_sleep<R: BufRead>(
         event_start: 0,
     });
     let mut buf = Vec::with_capacity(4096);
-    // A night has a handful of sources at most, so a small Vec beats a map per night: on a
-    // twenty-year export the per-night maps alone cost three times as much memory.
-    let mut nights: BTreeMap<Date, Vec<SleepRecord>> = BTreeMap::new();
+    let mut segments: BTreeMap<String, Vec<Segment>> = BTreeMap::new();
+    let (mut records, mut sleep_records) = (0usize, 0usize);
     let mut open_elements: u64 = 0;
     let mut saw_element = false;
     let mut next_report = PROGRESS_STEP;
@@ -212,11 +243,19 @@ pub fn read_sleep<R: BufRead>(
         let segment = match event {
             Event::Start(e) => {
                 open_elements += 1;
+                if !saw_element {
+                    check_root(&e, file, line)?;
+                }
                 saw_element = true;
+                records += usize::from(e.name().as_ref() == "Record");
                 sleep_segment(&e, file, line)?
             }
             Event::Empty(e) => {
+                if !saw_element {
+                    check_root(&e, file, line)?;
+                }
                 saw_element = true;
+                records += usize::from(e.name().as_ref() == "Record");
                 sleep_segment(&e, file, line)?
             }
             Event::End(_) => {
@@ -227,21 +266,8 @@ pub fn read_sleep<R: BufRead>(
             _ => None,
         };
         if let Some(s) = segment {
-            let sources = nights.entry(s.night).or_default();
-            let at = match sources.iter().position(|r| r.source == s.source) {
-                Some(at) => at,
-                None => {
-                    sources.push(SleepRecord {
-                        night: Some(s.night),
-                        source: s.source,
-                        ..SleepRecord::default()
-                    });
-                    sources.len() - 1
-                }
-            };
-            if let Some(record) = sources.get_mut(at) {
-                s.stage.add_to(record, s.minutes);
-            }
+            sleep_records += 1;
+            segments.entry(s.source.clone()).or_default().push(s);
         }
         let read = xml.get_ref().bytes;
         if read >= next_report {
@@ -269,17 +295,178 @@ pub fn read_sleep<R: BufRead>(
         ));
     }
 
-    Ok(nights
+    let mut sleep = nights_from(segments);
+    let others = records - sleep_records;
+    if others > 0 {
+        sleep.skipped.push(format!(
+            "skipped {others} record{} that are not sleep (steps, heart rate and the like): \
+             Quietlegs reads sleep from Apple Health",
+            if others == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(sleep)
+}
+
+/// An Apple Health export's root is `<HealthData>`. The export folder also holds
+/// `export_cda.xml` (a clinical summary, `<ClinicalDocument>`), often picked by mistake: name the
+/// right file rather than read the wrong one to "0 added".
+fn check_root(e: &BytesStart, file: &str, line: u64) -> Result<(), ImportError> {
+    let name = e.name();
+    match name.as_ref() {
+        "HealthData" => Ok(()),
+        "ClinicalDocument" => Err(ImportError::new(
+            file,
+            Some(line),
+            None,
+            "is Apple Health's export_cda.xml (a clinical summary, no sleep); import export.xml \
+             from the same folder",
+        )),
+        other => Err(ImportError::new(
+            file,
+            Some(line),
+            None,
+            format!(
+                "starts with <{other}>, not <HealthData>: this is not an Apple Health export.xml"
+            ),
+        )),
+    }
+}
+
+/// The length in minutes of the union of `intervals` (each counted once however often it
+/// repeats or overlaps another).
+fn union_minutes(mut intervals: Vec<(i64, i64)>) -> f64 {
+    intervals.sort_unstable();
+    let mut total = 0;
+    let mut current: Option<(i64, i64)> = None;
+    for (start, end) in intervals.into_iter().filter(|(s, e)| e > s) {
+        current = match current {
+            Some((s, e)) if start <= e => Some((s, e.max(end))),
+            Some((s, e)) => {
+                total += e - s;
+                Some((start, end))
+            }
+            None => Some((start, end)),
+        };
+    }
+    if let Some((s, e)) = current {
+        total += e - s;
+    }
+    total as f64 / 60.0
+}
+
+/// One source's night from its segments.
+fn record(night: Date, source: &str, segments: &[&Segment]) -> SleepRecord {
+    let of = |keep: &dyn Fn(Stage) -> bool| {
+        union_minutes(
+            segments
+                .iter()
+                .filter(|s| keep(s.stage))
+                .map(|s| (s.start, s.end))
+                .collect(),
+        )
+    };
+    SleepRecord {
+        night: Some(night),
+        source: source.to_string(),
+        asleep_minutes: of(&|s: Stage| s.is_sleep()),
+        in_bed_minutes: of(&|s: Stage| s == Stage::InBed),
+        awake_minutes: of(&|s: Stage| s == Stage::Awake),
+        deep_minutes: of(&|s: Stage| s == Stage::Deep),
+        rem_minutes: of(&|s: Stage| s == Stage::Rem),
+        core_minutes: of(&|s: Stage| s == Stage::Core),
+    }
+}
+
+/// The night a session starting at `local` belongs to (the evening it began).
+fn night_of(local: DateTime) -> Date {
+    if local.hour() >= 12 {
+        local.date()
+    } else {
+        local.date().yesterday().unwrap_or(local.date())
+    }
+}
+
+fn nights_from(segments: BTreeMap<String, Vec<Segment>>) -> AppleSleep {
+    let mut by_night: BTreeMap<Date, Vec<SleepRecord>> = BTreeMap::new();
+    let (mut naps, mut in_bed_only) = (0usize, 0usize);
+    for (source, mut list) in segments {
+        list.sort_by_key(|s| (s.start, s.end));
+        // Sessions: runs of segments with gaps under an hour.
+        let mut sessions: Vec<Vec<&Segment>> = Vec::new();
+        let mut session_end = i64::MIN;
+        for s in &list {
+            match sessions.last_mut() {
+                Some(current) if s.start <= session_end.saturating_add(SESSION_GAP_SECONDS) => {
+                    current.push(s);
+                }
+                _ => sessions.push(vec![s]),
+            }
+            session_end = session_end.max(s.end);
+        }
+        let mut nights: BTreeMap<Date, Vec<&Segment>> = BTreeMap::new();
+        for session in sessions {
+            let Some(first) = session.first() else {
+                continue;
+            };
+            let last_end = session.iter().map(|s| s.end).max().unwrap_or(first.end);
+            let hour = first.local_start.hour();
+            if (10..18).contains(&hour) && last_end - first.start < NAP_MAX_SECONDS {
+                naps += 1;
+                continue;
+            }
+            nights
+                .entry(night_of(first.local_start))
+                .or_default()
+                .extend(session);
+        }
+        for (night, segs) in nights {
+            if !segs.iter().any(|s| s.stage.is_sleep()) {
+                in_bed_only += 1;
+                continue;
+            }
+            by_night
+                .entry(night)
+                .or_default()
+                .push(record(night, &source, &segs));
+        }
+    }
+    let mut skipped = Vec::new();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if in_bed_only > 0 {
+        skipped.push(format!(
+            "skipped {in_bed_only} night{} with only time in bed and no sleep recorded: not \
+             measured is not 0 hours asleep",
+            plural(in_bed_only)
+        ));
+    }
+    if naps > 0 {
+        skipped.push(format!(
+            "skipped {naps} nap{} (sleep starting 10:00-18:00, under 3 hours): not a night's \
+             sleep",
+            plural(naps)
+        ));
+    }
+    let mut others = 0;
+    let records = by_night
         .into_values()
         .filter_map(|sources| {
-            sources.into_iter().reduce(|best, next| {
-                let more = next.asleep_minutes > best.asleep_minutes;
-                let tie_first =
-                    next.asleep_minutes == best.asleep_minutes && next.source < best.source;
-                if more || tie_first { next } else { best }
-            })
+            others += sources.len().saturating_sub(1);
+            sources
+                .iter()
+                .fold(None, |best: Option<&SleepRecord>, next| {
+                    Some(best.map_or(next, |b| SleepRecord::preferred(b, next)))
+                })
+                .cloned()
         })
-        .collect())
+        .collect();
+    if others > 0 {
+        skipped.push(format!(
+            "skipped {others} other source{} for nights another source recorded more sleep \
+             for: one source per night, so no hour counts twice",
+            plural(others)
+        ));
+    }
+    AppleSleep { records, skipped }
 }
 
 /// The sleep segment a `Record` element describes, or `None` for any other record and for
@@ -318,25 +505,13 @@ fn sleep_segment(e: &BytesStart, file: &str, line: u64) -> Result<Option<Segment
             .into_owned(),
         None => "(unknown source)".to_string(),
     };
-    let night = if start_local.hour() >= 12 {
-        start_local.date()
-    } else {
-        start_local
-            .date()
-            .yesterday()
-            .map_err(|_| fail("attribute 'startDate' is too early a date".to_string()))?
-    };
-    // Measured between instants, not wall clocks, so a segment across a daylight-saving change
-    // gets its real length. One that ends before it starts carries no time.
-    let seconds = end_at
-        .as_second()
-        .saturating_sub(start_at.as_second())
-        .max(0);
     Ok(Some(Segment {
-        night,
         source,
         stage,
-        minutes: seconds as f64 / 60.0,
+        local_start: start_local,
+        start: start_at.as_second(),
+        // One that ends before it starts carries no time.
+        end: end_at.as_second().max(start_at.as_second()),
     }))
 }
 
@@ -473,14 +648,109 @@ mod tests {
             sleep(
                 "Watch",
                 "AsleepCore",
-                "2024-03-01 12:00:00 +0100",
-                "2024-03-01 12:30:00 +0100",
+                "2024-03-01 22:00:00 +0100",
+                "2024-03-02 06:30:00 +0100",
             ),
         ]);
         let nights = parse(&xml).expect("parse");
         let dates: Vec<_> = nights.iter().map(|n| n.night).collect();
         assert_eq!(dates, vec![Some(date(2024, 2, 29)), Some(date(2024, 3, 1))]);
         assert_eq!(nights[0].asleep_minutes, 240.0);
+    }
+
+    fn counted(xml: &str) -> AppleSleep {
+        read_sleep_counted(xml.as_bytes(), "export.xml", |_| {}).expect("parse")
+    }
+
+    #[test]
+    fn repeated_and_overlapping_records_count_once() {
+        let night = sleep(
+            "Watch",
+            "AsleepCore",
+            "2024-03-01 23:00:00 +0100",
+            "2024-03-02 03:00:00 +0100",
+        );
+        let overlapping = sleep(
+            "Watch",
+            "AsleepUnspecified",
+            "2024-03-02 02:00:00 +0100",
+            "2024-03-02 06:00:00 +0100",
+        );
+        // A re-synced export repeats every record byte for byte.
+        let read = counted(&export(&[night.clone(), night, overlapping]));
+        assert_eq!(read.records.len(), 1);
+        assert_eq!(
+            read.records[0].asleep_minutes,
+            7.0 * 60.0,
+            "23:00-06:00, once"
+        );
+        assert_eq!(read.records[0].core_minutes, 4.0 * 60.0);
+    }
+
+    #[test]
+    fn a_day_sleep_across_noon_stays_whole_and_a_nap_is_not_a_night() {
+        let read = counted(&export(&[
+            // After a night shift: 08:00-16:00, one sleep, the night of the day before.
+            sleep(
+                "Watch",
+                "AsleepCore",
+                "2024-03-04 08:00:00 +0100",
+                "2024-03-04 11:50:00 +0100",
+            ),
+            sleep(
+                "Watch",
+                "AsleepCore",
+                "2024-03-04 12:10:00 +0100",
+                "2024-03-04 16:00:00 +0100",
+            ),
+            // An afternoon nap two days later.
+            sleep(
+                "Watch",
+                "AsleepCore",
+                "2024-03-06 14:00:00 +0100",
+                "2024-03-06 14:40:00 +0100",
+            ),
+        ]));
+        assert_eq!(read.records.len(), 1, "{:?}", read.records);
+        assert_eq!(read.records[0].night, Some(date(2024, 3, 3)));
+        assert_eq!(read.records[0].asleep_minutes, 7.0 * 60.0 + 40.0);
+        assert!(
+            read.skipped.iter().any(|l| l.contains("1 nap")),
+            "{:?}",
+            read.skipped
+        );
+    }
+
+    #[test]
+    fn the_wrong_file_from_the_export_folder_is_named() {
+        let cda = "<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"></ClinicalDocument>\n";
+        let err = read_sleep_counted(cda.as_bytes(), "export_cda.xml", |_| {}).expect_err("cda");
+        assert!(err.message.contains("import export.xml"), "{err}");
+        let zip = b"PK\x03\x04rest of a zip";
+        let err = read_sleep_counted(&zip[..], "export.zip", |_| {}).expect_err("zip");
+        assert!(
+            err.message.contains("apple_health_export/export.xml"),
+            "{err}"
+        );
+        let other = "<?xml version=\"1.0\"?><gpx></gpx>";
+        let err = read_sleep_counted(other.as_bytes(), "run.xml", |_| {}).expect_err("gpx");
+        assert!(err.message.contains("<gpx>"), "{err}");
+    }
+
+    #[test]
+    fn a_night_with_only_time_in_bed_is_not_stored_as_zero_sleep() {
+        let read = counted(&export(&[sleep(
+            "iPhone",
+            "InBed",
+            "2024-03-01 23:00:00 +0100",
+            "2024-03-02 07:00:00 +0100",
+        )]));
+        assert!(read.records.is_empty());
+        assert!(
+            read.skipped.iter().any(|l| l.contains("only time in bed")),
+            "{:?}",
+            read.skipped
+        );
     }
 
     #[test]
@@ -610,12 +880,12 @@ mod tests {
         // Clocks sprang forward at 02:00: eight hours on the wall, seven in bed.
         let xml = export(&[sleep(
             "Watch",
-            "InBed",
+            "AsleepCore",
             "2024-03-09 23:00:00 -0800",
             "2024-03-10 07:00:00 -0700",
         )]);
         let nights = parse(&format!("\u{feff}{xml}")).expect("parse");
-        assert_eq!(nights[0].in_bed_minutes, 420.0);
+        assert_eq!(nights[0].asleep_minutes, 420.0);
         assert_eq!(nights[0].night, Some(date(2024, 3, 9)));
     }
 

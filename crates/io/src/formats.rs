@@ -82,7 +82,9 @@ impl Format {
         if name.ends_with(".csv") {
             return Some(Format::Csv);
         }
-        if name.ends_with(".xml") {
+        // export.zip and export_cda.xml are what people pick from the phone's export; the
+        // Apple Health reader names the file to take instead.
+        if name.ends_with(".xml") || name.ends_with(".zip") || head.starts_with(b"PK\x03\x04") {
             return Some(Format::AppleHealth);
         }
         let head = String::from_utf8_lossy(head);
@@ -152,13 +154,16 @@ pub fn read<R: BufRead>(
             bundle: crate::bundle_json::read(&text(&mut reader)?, file)?,
             skipped: Vec::new(),
         },
-        Format::AppleHealth => Read {
-            bundle: Bundle {
-                sleep: crate::apple_health::read_sleep(reader, file, ctx.progress)?,
-                ..Bundle::new()
-            },
-            skipped: Vec::new(),
-        },
+        Format::AppleHealth => {
+            let sleep = crate::apple_health::read_sleep_counted(reader, file, ctx.progress)?;
+            Read {
+                bundle: Bundle {
+                    sleep: sleep.records,
+                    ..Bundle::new()
+                },
+                skipped: sleep.skipped,
+            }
+        }
         Format::Fhir => {
             let read = crate::fhir::import(&text(&mut reader)?, file, ctx.kb, ctx.today)?;
             Read {

@@ -35,17 +35,33 @@ fn every_lab_unit_exports_as_valid_ucum() {
         .collect();
     // As people and other systems write them.
     spelled.extend(
-        ["µg/L", "μg/dL", "mcg/L", "MG/DL", "mmol/l", "mEq/L", "mL/min/1.73m²", "percent"]
-            .map(String::from),
+        [
+            "µg/L",
+            "μg/dL",
+            "mcg/L",
+            "MG/DL",
+            "mmol/l",
+            "mEq/L",
+            "mL/min/1.73m²",
+            "percent",
+        ]
+        .map(String::from),
     );
-    let codes: Vec<String> = spelled.iter().map(|u| quietlegs_io::fhir::ucum(u)).collect();
+    let codes: Vec<String> = spelled
+        .iter()
+        .map(|u| quietlegs_io::fhir::ucum(u))
+        .collect();
     let out = Command::new("node")
         .arg("ucum.mjs")
         .args(&codes)
         .current_dir(&dir)
         .output()
         .expect("node runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let verdicts: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     for (unit, code) in spelled.iter().zip(&codes) {
         assert_eq!(verdicts[code], "valid", "{unit} is exported as '{code}'");

@@ -894,6 +894,16 @@ impl SqlStore {
         for e in &d.write_experiments {
             upsert_experiment(&mut tx, person, e).await?;
         }
+        for (night, source) in &d.replace_sleep {
+            sqlx::query(
+                "DELETE FROM sleep_records WHERE person_id = $1 AND night = $2 AND source = $3",
+            )
+            .bind(person.0)
+            .bind(night.to_string())
+            .bind(source)
+            .execute(&mut *tx)
+            .await?;
+        }
         for s in &d.write_sleep {
             upsert_sleep(&mut tx, person, s).await?;
         }

@@ -21,6 +21,8 @@ pub struct Decision<'a> {
     pub write_nights: Vec<&'a NightEntry>,
     pub write_experiments: Vec<&'a Experiment>,
     pub write_sleep: Vec<&'a SleepRecord>,
+    /// Stored sleep records (night, source) another source replaces: one source per night.
+    pub replace_sleep: Vec<(Date, String)>,
     pub added: usize,
     pub updated: usize,
     pub unchanged: usize,
@@ -132,6 +134,21 @@ pub fn decide<'a>(stored: &Bundle, incoming: &'a Bundle) -> Result<Decision<'a>,
     }
 
     for s in &incoming.sleep {
+        // Another source already holds this night: keep whichever the rule prefers, so a
+        // second app's night never sits beside the first, whatever order they arrive in.
+        if let Some(other) = stored
+            .sleep
+            .iter()
+            .find(|x| x.night == s.night && x.source != s.source)
+        {
+            if std::ptr::eq(SleepRecord::preferred(other, s), other) {
+                d.unchanged += 1;
+                continue;
+            }
+            if let Some(night) = other.night {
+                d.replace_sleep.push((night, other.source.clone()));
+            }
+        }
         match stored
             .sleep
             .iter()
@@ -232,6 +249,36 @@ mod tests {
             ..Bundle::new()
         };
         assert_eq!(decide(&stored, &other_day).expect("decides").added, 1);
+    }
+
+    #[test]
+    fn one_source_per_night_holds_across_imports() {
+        let record = |source: &str, asleep: f64| SleepRecord {
+            night: Some(jiff::civil::date(2026, 10, 1)),
+            source: source.into(),
+            asleep_minutes: asleep,
+            ..SleepRecord::default()
+        };
+        let stored = Bundle {
+            sleep: vec![record("Watch", 400.0)],
+            ..Bundle::new()
+        };
+        let less = Bundle {
+            sleep: vec![record("Phone", 300.0)],
+            ..Bundle::new()
+        };
+        let d = decide(&stored, &less).expect("decides");
+        assert!(d.write_sleep.is_empty() && d.replace_sleep.is_empty());
+        let more = Bundle {
+            sleep: vec![record("Ring", 430.0)],
+            ..Bundle::new()
+        };
+        let d = decide(&stored, &more).expect("decides");
+        assert_eq!(d.write_sleep.len(), 1);
+        assert_eq!(
+            d.replace_sleep,
+            vec![(jiff::civil::date(2026, 10, 1), "Watch".to_string())]
+        );
     }
 
     #[test]

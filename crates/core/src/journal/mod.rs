@@ -409,6 +409,17 @@ pub struct SleepRecord {
     pub core_minutes: f64,
 }
 
+impl SleepRecord {
+    /// Of two sources' records for one night, the one kept: the most sleep, ties to the
+    /// alphabetically first source. Adding them up would count the same hours twice; the
+    /// reader of a file and the import against what is stored apply the same rule.
+    pub fn preferred<'a>(a: &'a SleepRecord, b: &'a SleepRecord) -> &'a SleepRecord {
+        let more = b.asleep_minutes > a.asleep_minutes;
+        let tie_first = b.asleep_minutes == a.asleep_minutes && b.source < a.source;
+        if more || tie_first { b } else { a }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
