@@ -259,6 +259,9 @@ async fn story(a: &SqlStore, b: &SqlStore) {
             deep_minutes: 60.0,
             rem_minutes: 90.0,
             core_minutes: 251.0,
+            // Not exactly representable: must come back bit for bit.
+            restless_minutes: Some(0.1 + 30.2),
+            restless_count: Some(9),
         }],
         ..Bundle::new()
     };

@@ -261,8 +261,21 @@ proptest! {
             let r = cabinet::read_line(kb, &line, field);
             if let Some(id) = &r.id {
                 let entry = kb.get(id).expect("resolved ids exist");
+                // A line that holds one of the entry's own names as words ("awa" is kava in
+                // Hawaii) was written, not invented: reading it as that entry is right.
+                let words: Vec<String> = line
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_lowercase)
+                    .collect();
+                let holds = |name: &str| {
+                    let name: Vec<String> =
+                        name.split_whitespace().map(str::to_lowercase).collect();
+                    !name.is_empty() && words.windows(name.len()).any(|w| w == name.as_slice())
+                };
+                let named = holds(&entry.name) || entry.aliases.iter().any(|a| holds(a));
                 prop_assert!(
-                    entry.evidence != quietlegs_core::Evidence::X,
+                    named || entry.evidence != quietlegs_core::Evidence::X,
                     "{line:?} resolved to {id}, graded X"
                 );
             }

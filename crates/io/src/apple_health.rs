@@ -374,6 +374,8 @@ fn record(night: Date, source: &str, segments: &[&Segment]) -> SleepRecord {
         deep_minutes: of(&|s: Stage| s == Stage::Deep),
         rem_minutes: of(&|s: Stage| s == Stage::Rem),
         core_minutes: of(&|s: Stage| s == Stage::Core),
+        restless_minutes: None,
+        restless_count: None,
     }
 }
 
@@ -632,6 +634,8 @@ mod tests {
                 deep_minutes: 45.0,
                 rem_minutes: 90.0,
                 core_minutes: 290.0,
+                restless_minutes: None,
+                restless_count: None,
             }]
         );
     }

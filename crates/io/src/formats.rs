@@ -23,10 +23,18 @@ pub enum Format {
     AppleHealth,
     /// A FHIR R4 Bundle: labs in, the journal and labs out.
     Fhir,
+    /// Fitbit's Takeout `sleep-*.json` (sleep with restlessness; import only).
+    Fitbit,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Csv, Format::Json, Format::AppleHealth, Format::Fhir];
+    pub const ALL: [Format; 5] = [
+        Format::Csv,
+        Format::Json,
+        Format::AppleHealth,
+        Format::Fhir,
+        Format::Fitbit,
+    ];
 
     /// The name people type (`--format csv`, `?format=fhir`).
     pub fn name(self) -> &'static str {
@@ -35,6 +43,7 @@ impl Format {
             Format::Json => "json",
             Format::AppleHealth => "apple-health",
             Format::Fhir => "fhir",
+            Format::Fitbit => "fitbit",
         }
     }
 
@@ -53,7 +62,7 @@ impl Format {
 
     /// Whether Quietlegs writes this format.
     pub fn exports(self) -> bool {
-        !matches!(self, Format::AppleHealth)
+        !matches!(self, Format::AppleHealth | Format::Fitbit)
     }
 
     pub fn content_type(self) -> &'static str {
@@ -62,6 +71,7 @@ impl Format {
             Format::Json => "application/json",
             Format::AppleHealth => "application/xml",
             Format::Fhir => "application/fhir+json",
+            Format::Fitbit => "application/json",
         }
     }
 
@@ -72,6 +82,7 @@ impl Format {
             Format::Json => "quietlegs-export.json",
             Format::AppleHealth => "export.xml",
             Format::Fhir => "quietlegs-fhir.json",
+            Format::Fitbit => "sleep.json",
         }
     }
 
@@ -92,6 +103,8 @@ impl Format {
         if text.starts_with('{') || text.starts_with('[') {
             return Some(if head.contains("\"resourceType\"") {
                 Format::Fhir
+            } else if crate::fitbit::looks_like(&head) {
+                Format::Fitbit
             } else {
                 Format::Json
             });
@@ -164,6 +177,16 @@ pub fn read<R: BufRead>(
                 skipped: sleep.skipped,
             }
         }
+        Format::Fitbit => {
+            let sleep = crate::fitbit::read_sleep(&text(&mut reader)?, file)?;
+            Read {
+                bundle: Bundle {
+                    sleep: sleep.records,
+                    ..Bundle::new()
+                },
+                skipped: sleep.skipped,
+            }
+        }
         Format::Fhir => {
             let read = crate::fhir::import(&text(&mut reader)?, file, ctx.kb, ctx.today)?;
             Read {
@@ -195,7 +218,7 @@ pub fn write<W: Write>(
         Format::Csv => crate::journal_csv::write(&bundle.nights, out)?,
         Format::Json => out.write_all(&crate::bundle_json::write(bundle))?,
         Format::Fhir => crate::fhir::write_export(out, bundle, kb, patient)?,
-        Format::AppleHealth => return Err(WriteError::ImportOnly(format)),
+        Format::AppleHealth | Format::Fitbit => return Err(WriteError::ImportOnly(format)),
     }
     Ok(())
 }
@@ -228,5 +251,12 @@ mod tests {
             Some(Format::AppleHealth)
         );
         assert_eq!(Format::guess("notes.txt", b"hello"), None);
+        assert_eq!(
+            Format::guess(
+                "sleep-2021-08-30.json",
+                br#"[{"logId": 1, "dateOfSleep": "2021-08-30"}]"#
+            ),
+            Some(Format::Fitbit)
+        );
     }
 }

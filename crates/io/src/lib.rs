@@ -5,6 +5,7 @@ pub mod apple_health;
 pub mod bundle_json;
 pub mod error;
 pub mod fhir;
+pub mod fitbit;
 pub mod formats;
 pub mod ics;
 pub mod journal_csv;

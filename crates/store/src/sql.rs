@@ -211,7 +211,7 @@ async fn read_sleep_records<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 ) -> Result<Vec<SleepRecord>, StoreError> {
     let rows = sqlx::query(
         "SELECT night, source, asleep_minutes, in_bed_minutes, awake_minutes, deep_minutes, \
-         rem_minutes, core_minutes FROM sleep_records WHERE person_id = $1 \
+         rem_minutes, core_minutes, restless_minutes, restless_count FROM sleep_records WHERE person_id = $1 \
          ORDER BY night, source",
     )
     .bind(person.0)
@@ -401,6 +401,10 @@ fn sleep_from_row(row: &AnyRow) -> Result<SleepRecord, StoreError> {
         deep_minutes: row.try_get("deep_minutes")?,
         rem_minutes: row.try_get("rem_minutes")?,
         core_minutes: row.try_get("core_minutes")?,
+        restless_minutes: row.try_get("restless_minutes")?,
+        restless_count: row
+            .try_get::<Option<i64>, _>("restless_count")?
+            .and_then(|c| u32::try_from(c).ok()),
     })
 }
 
@@ -447,12 +451,15 @@ async fn upsert_sleep(
         .ok_or_else(|| StoreError::Invalid("a sleep record needs its night".into()))?;
     sqlx::query(
         "INSERT INTO sleep_records (person_id, night, source, asleep_minutes, in_bed_minutes, \
-         awake_minutes, deep_minutes, rem_minutes, core_minutes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (person_id, night, source) \
+         awake_minutes, deep_minutes, rem_minutes, core_minutes, restless_minutes, \
+         restless_count) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CAST($10 AS DOUBLE PRECISION), $11) \
+         ON CONFLICT (person_id, night, source) \
          DO UPDATE SET asleep_minutes = excluded.asleep_minutes, \
          in_bed_minutes = excluded.in_bed_minutes, awake_minutes = excluded.awake_minutes, \
          deep_minutes = excluded.deep_minutes, rem_minutes = excluded.rem_minutes, \
-         core_minutes = excluded.core_minutes",
+         core_minutes = excluded.core_minutes, restless_minutes = excluded.restless_minutes, \
+         restless_count = excluded.restless_count",
     )
     .bind(person.0)
     .bind(night.to_string())
@@ -463,6 +470,9 @@ async fn upsert_sleep(
     .bind(s.deep_minutes)
     .bind(s.rem_minutes)
     .bind(s.core_minutes)
+    // As text, cast back: a missing f64 would travel as a float4 NULL (see `Decimals`).
+    .bind(s.restless_minutes.map(|m| m.to_string()))
+    .bind(s.restless_count.map(i64::from))
     .execute(&mut *conn)
     .await?;
     Ok(())

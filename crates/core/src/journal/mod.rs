@@ -407,6 +407,13 @@ pub struct SleepRecord {
     pub deep_minutes: f64,
     pub rem_minutes: f64,
     pub core_minutes: f64,
+    /// Minutes the tracker measured as restless (Fitbit's "restless" level): an objective
+    /// proxy for restless legs, when the device gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restless_minutes: Option<f64>,
+    /// How many restless spells the tracker counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restless_count: Option<u32>,
 }
 
 impl SleepRecord {

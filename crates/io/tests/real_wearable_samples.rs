@@ -1,4 +1,4 @@
-//! Real Apple Health exports from open-source parsers' test folders (in
+//! Real Apple Health exports from open-source parsers' test folders, and a Fitbit Takeout record (in
 //! `../shared/real-samples/`, read from there, never copied): each is read, and whatever is not
 //! turned into a night of sleep is said, never silently dropped.
 
@@ -43,6 +43,47 @@ fn real_apple_exports_are_read_and_account_for_every_record() {
         assert!(
             !read.records.is_empty() || !read.skipped.is_empty(),
             "{name}: an import that adds nothing says why"
+        );
+    }
+}
+
+#[test]
+fn the_real_fitbit_takeout_record_is_read_with_its_restlessness() {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/real-samples/fitbit_takeout_sleep-2021-08-30.json");
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        eprintln!("../shared/real-samples is not here: the Fitbit file is not checked");
+        return;
+    };
+    let name = file.display().to_string();
+    let head = &text.as_bytes()[..text.len().min(quietlegs_io::formats::GUESS_BYTES)];
+    assert_eq!(
+        quietlegs_io::formats::Format::guess(&name, head),
+        Some(quietlegs_io::formats::Format::Fitbit)
+    );
+    let read = quietlegs_io::fitbit::read_sleep(&text, &name).expect("reads");
+    let logs: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let naps = logs
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|l| l["mainSleep"] == false)
+        .count();
+    // Every log is a night or said to be skipped.
+    let said: usize = read
+        .skipped
+        .iter()
+        .filter_map(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok())
+        .sum();
+    assert_eq!(
+        read.records.len() + said,
+        logs.as_array().expect("list").len()
+    );
+    assert!(said >= naps, "{:?}", read.skipped);
+    for r in &read.records {
+        assert!(
+            r.restless_minutes.is_some(),
+            "classic logs carry restlessness"
         );
     }
 }
