@@ -158,7 +158,96 @@ fn fhir_export_validates_and_labs_round_trip() {
     assert!(labs(&third).is_empty());
 }
 
+/// The R4 (4.0.1) JSON schema and the R4 invariants of what we export, in FHIRPath
+/// (`browser-tests/fhir-validate.mjs`, npm), then the Python models.
 fn validate(path: &str) {
+    validate_r4_schema(path);
+    validate_with_models(path);
+}
+
+fn validate_r4_schema(path: &str) {
+    let required = std::env::var("QUIETLEGS_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../browser-tests");
+    let have = |p: &str| Command::new(p).arg("--version").output().is_ok();
+    if !(have("node") && have("npm")) {
+        assert!(!required, "node or npm is missing");
+        eprintln!("node or npm missing: FHIR R4 schema validation not run");
+        return;
+    }
+    if !dir.join("node_modules/fhirpath").exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm ci failed in browser-tests");
+    }
+    let out = Command::new("node")
+        .arg("fhir-validate.mjs")
+        .arg(path)
+        .current_dir(&dir)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.starts_with("valid"),
+        "FHIR R4 schema or invariants: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The schema check catches what a validator is for: this one must fail on a broken export.
+#[test]
+fn the_r4_validator_refuses_a_broken_export() {
+    let s = Scratch::new("fhir-broken");
+    let db = s.db("a");
+    ok(
+        &db,
+        &[
+            "labs",
+            "add",
+            "ferritin",
+            "38",
+            "ng/mL",
+            "--date",
+            "2026-03-02",
+        ],
+    );
+    let file = s.path("bundle.json");
+    let path = file.to_str().expect("path");
+    ok(&db, &["export", "--format", "fhir", "--out", path]);
+    let mut doc = json(&std::fs::read(&file).expect("read"));
+    let lab = doc["entry"]
+        .as_array_mut()
+        .expect("entries")
+        .iter_mut()
+        .find(|e| e["resource"]["resourceType"] == "Observation")
+        .expect("the lab");
+    // A value and a reason for its absence at once: obs-6; a status R4 does not have.
+    lab["resource"]["dataAbsentReason"] = serde_json::json!({"text": "not done"});
+    lab["resource"]["status"] = serde_json::json!("done");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../browser-tests");
+    if !dir.join("node_modules/fhirpath").exists() {
+        assert!(
+            std::env::var("QUIETLEGS_REQUIRE_BROWSER").is_err(),
+            "run npm ci in browser-tests"
+        );
+        eprintln!("browser-tests/node_modules missing: validator not checked");
+        return;
+    }
+    let out = Command::new("node")
+        .arg("fhir-validate.mjs")
+        .arg(path)
+        .current_dir(&dir)
+        .output()
+        .expect("node runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("obs-6") && said.contains("schema"), "{said}");
+}
+
+fn validate_with_models(path: &str) {
     let required = std::env::var("QUIETLEGS_REQUIRE_FHIR_VALIDATOR").is_ok_and(|v| v == "1");
     let Ok(python) = std::env::var("QUIETLEGS_FHIR_PYTHON") else {
         assert!(!required, "QUIETLEGS_FHIR_PYTHON is not set");
