@@ -3,35 +3,24 @@
 //! `node`, `npm` and `/usr/bin/chromium`; when they are missing the test says so and passes,
 //! unless `QUIETLEGS_REQUIRE_BROWSER=1` (set by `.ci/run`) demands the run.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
-
-fn have(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 #[test]
 fn a_new_persons_first_week_in_chromium() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = root.join("browser-tests");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let required = std::env::var("QUIETLEGS_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-    if !(have("node") && have("npm") && std::path::Path::new(&chromium).exists()) {
-        assert!(!required, "node, npm or {chromium} is missing");
-        eprintln!("node, npm or {chromium} missing: browser story not run");
+    if !std::path::Path::new(&chromium).exists() {
+        assert!(!required, "{chromium} is missing");
+        eprintln!("{chromium} missing: browser story not run");
         return;
     }
-    if !dir.join("node_modules/playwright-core").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm ci failed in browser-tests");
-    }
+    let Some(dir) = common::node_tools() else {
+        return;
+    };
     let shots = std::env::var("SCREENSHOTS")
         .map(PathBuf::from)
         .unwrap_or_else(|_| root.join("target/screenshots"));

@@ -88,10 +88,8 @@ fn fhir_export_validates_and_labs_round_trip() {
             ],
         );
     }
-    let file = s.path("bundle.json");
+    let (file, doc) = export_fhir(&s, &db);
     let path = file.to_str().expect("path");
-    ok(&db, &["export", "--format", "fhir", "--out", path]);
-    let doc = json(&std::fs::read(&file).expect("read"));
     assert_eq!(doc["resourceType"], "Bundle");
     let entries = doc["entry"].as_array().expect("entries");
     let kinds = |t: &str| {
@@ -160,34 +158,33 @@ fn fhir_export_validates_and_labs_round_trip() {
 
 /// The R4 (4.0.1) JSON schema and the R4 invariants of what we export, in FHIRPath
 /// (`browser-tests/fhir-validate.mjs`, npm), then the Python models.
+/// `db` exported as FHIR to `bundle.json` in the scratch folder, and read back as JSON.
+fn export_fhir(s: &Scratch, db: &str) -> (std::path::PathBuf, serde_json::Value) {
+    let file = s.path("bundle.json");
+    ok(
+        db,
+        &[
+            "export",
+            "--format",
+            "fhir",
+            "--out",
+            file.to_str().expect("path"),
+        ],
+    );
+    let doc = json(&std::fs::read(&file).expect("read"));
+    (file, doc)
+}
+
 fn validate(path: &str) {
     validate_r4_schema(path);
     validate_with_models(path);
 }
 
 fn validate_r4_schema(path: &str) {
-    let required = std::env::var("QUIETLEGS_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../browser-tests");
-    let have = |p: &str| Command::new(p).arg("--version").output().is_ok();
-    if !(have("node") && have("npm")) {
-        assert!(!required, "node or npm is missing");
-        eprintln!("node or npm missing: FHIR R4 schema validation not run");
+    let Some(dir) = common::node_tools() else {
         return;
-    }
-    if !dir.join("node_modules/fhirpath").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm ci failed in browser-tests");
-    }
-    let out = Command::new("node")
-        .arg("fhir-validate.mjs")
-        .arg(path)
-        .current_dir(&dir)
-        .output()
-        .expect("node runs");
+    };
+    let out = common::node_script(&dir, "fhir-validate.mjs", &[path]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success() && stdout.starts_with("valid"),
@@ -213,10 +210,8 @@ fn the_r4_validator_refuses_a_broken_export() {
             "2026-03-02",
         ],
     );
-    let file = s.path("bundle.json");
+    let (file, mut doc) = export_fhir(&s, &db);
     let path = file.to_str().expect("path");
-    ok(&db, &["export", "--format", "fhir", "--out", path]);
-    let mut doc = json(&std::fs::read(&file).expect("read"));
     let lab = doc["entry"]
         .as_array_mut()
         .expect("entries")
@@ -227,21 +222,10 @@ fn the_r4_validator_refuses_a_broken_export() {
     lab["resource"]["dataAbsentReason"] = serde_json::json!({"text": "not done"});
     lab["resource"]["status"] = serde_json::json!("done");
     std::fs::write(&file, doc.to_string()).expect("write");
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../browser-tests");
-    if !dir.join("node_modules/fhirpath").exists() {
-        assert!(
-            std::env::var("QUIETLEGS_REQUIRE_BROWSER").is_err(),
-            "run npm ci in browser-tests"
-        );
-        eprintln!("browser-tests/node_modules missing: validator not checked");
+    let Some(dir) = common::node_tools() else {
         return;
-    }
-    let out = Command::new("node")
-        .arg("fhir-validate.mjs")
-        .arg(path)
-        .current_dir(&dir)
-        .output()
-        .expect("node runs");
+    };
+    let out = common::node_script(&dir, "fhir-validate.mjs", &[path]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{said}");
     assert!(said.contains("obs-6") && said.contains("schema"), "{said}");

@@ -27,6 +27,16 @@ fn column_part(column: &Option<String>) -> String {
 }
 
 impl ImportError {
+    /// A file that is not JSON, with the line the parser stopped at.
+    pub fn not_json(file: &str, e: &serde_json::Error) -> Self {
+        Self::new(
+            file,
+            u64::try_from(e.line()).ok(),
+            None,
+            format!("not JSON: {e}"),
+        )
+    }
+
     pub fn new(
         file: &str,
         line: Option<u64>,

@@ -693,14 +693,7 @@ pub fn import(
     today: Date,
 ) -> Result<FhirImport, ImportError> {
     let r = Reader { file };
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        ImportError::new(
-            file,
-            u64::try_from(e.line()).ok(),
-            None,
-            format!("not JSON: {e}"),
-        )
-    })?;
+    let doc: Value = serde_json::from_str(text).map_err(|e| ImportError::not_json(file, &e))?;
     let resources = resources_of(&r, &doc)?;
     let mut out = Bundle::new();
     let mut seen = Map::new();

@@ -36,14 +36,7 @@ fn minutes(log: &Value, pointer: &str) -> Option<f64> {
 }
 
 pub fn read_sleep(text: &str, file: &str) -> Result<FitbitSleep, ImportError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        ImportError::new(
-            file,
-            u64::try_from(e.line()).ok(),
-            None,
-            format!("not JSON: {e}"),
-        )
-    })?;
+    let doc: Value = serde_json::from_str(text).map_err(|e| ImportError::not_json(file, &e))?;
     let logs = doc.as_array().ok_or_else(|| {
         ImportError::new(
             file,

@@ -201,3 +201,45 @@ pub fn sign_up(addr: &str, username: &str, password: &str) -> (String, String) {
         .to_string();
     (cookie, csrf)
 }
+
+/// `browser-tests/` with its npm packages installed, or `None` (and why, on stderr) when node or
+/// npm is missing; with `QUIETLEGS_REQUIRE_BROWSER=1` (CI) a missing tool fails the test.
+pub fn node_tools() -> Option<PathBuf> {
+    let have = |p: &str| {
+        Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let required = std::env::var("QUIETLEGS_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    if !(have("node") && have("npm")) {
+        assert!(!required, "node or npm is missing");
+        eprintln!("node or npm missing: this check is not run");
+        return None;
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../browser-tests");
+    // Every package the checks use: a checkout from before one was added installs again.
+    let packages = ["playwright-core", "fhirpath", "@lhncbc/ucum-lhc"];
+    if !packages
+        .iter()
+        .all(|p| dir.join("node_modules").join(p).exists())
+    {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm ci failed in browser-tests");
+    }
+    Some(dir)
+}
+
+/// Runs one of `browser-tests/`'s node scripts with `args`.
+pub fn node_script(dir: &std::path::Path, script: &str, args: &[&str]) -> Output {
+    Command::new("node")
+        .arg(script)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("node runs")
+}

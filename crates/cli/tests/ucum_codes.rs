@@ -2,30 +2,13 @@
 //! that the National Library of Medicine's validator (npm `@lhncbc/ucum-lhc`, run by node from
 //! `browser-tests/`) accepts. CI requires it (`QUIETLEGS_REQUIRE_BROWSER=1`).
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn have(program: &str) -> bool {
-    Command::new(program).arg("--version").output().is_ok()
-}
+mod common;
 
 #[test]
 fn every_lab_unit_exports_as_valid_ucum() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../browser-tests");
-    let required = std::env::var("QUIETLEGS_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-    if !(have("node") && have("npm")) {
-        assert!(!required, "node or npm is missing");
-        eprintln!("node or npm missing: UCUM codes not validated");
+    let Some(dir) = common::node_tools() else {
         return;
-    }
-    if !dir.join("node_modules/@lhncbc/ucum-lhc").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm ci failed in browser-tests");
-    }
+    };
     let kb = quietlegs_core::knowledge::bundled().expect("kb");
     let mut spelled: Vec<String> = kb
         .entries()
@@ -51,12 +34,8 @@ fn every_lab_unit_exports_as_valid_ucum() {
         .iter()
         .map(|u| quietlegs_io::fhir::ucum(u))
         .collect();
-    let out = Command::new("node")
-        .arg("ucum.mjs")
-        .args(&codes)
-        .current_dir(&dir)
-        .output()
-        .expect("node runs");
+    let args: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let out = common::node_script(&dir, "ucum.mjs", &args);
     assert!(
         out.status.success(),
         "{}",
