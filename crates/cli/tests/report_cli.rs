@@ -115,6 +115,23 @@ fn report_refuses_an_unknown_output_type() {
 /// Page count, page images and the text of a PDF, with poppler's tools (Debian poppler-utils);
 /// `None` when they are missing and `.ci/run` did not demand them.
 fn poppler(pdf: &std::path::Path, pages_dir: &std::path::Path) -> Option<(usize, String)> {
+    // The structure elements a screen reader needs are in the file, whatever reads it.
+    let bytes = std::fs::read(pdf).expect("the PDF");
+    let has = |what: &[u8]| bytes.windows(what.len()).any(|w| w == what);
+    for element in [
+        &b"/StructTreeRoot"[..],
+        b"/H1",
+        b"/H2",
+        b"/P",
+        b"/L",
+        b"/LI",
+    ] {
+        assert!(
+            has(element),
+            "{} in the structure tree",
+            String::from_utf8_lossy(element)
+        );
+    }
     let required = std::env::var("QUIETLEGS_REQUIRE_POPPLER").is_ok_and(|v| v == "1");
     let have = std::process::Command::new("pdftotext")
         .arg("-v")
@@ -130,6 +147,23 @@ fn poppler(pdf: &std::path::Path, pages_dir: &std::path::Path) -> Option<(usize,
         .output()
         .expect("pdftotext");
     assert!(text.status.success(), "pdftotext failed");
+    // Tagged: a structure tree (headings, lists, tables, figures with alternative text) that
+    // screen readers follow.
+    let info = std::process::Command::new("pdfinfo")
+        .arg(pdf)
+        .output()
+        .expect("pdfinfo");
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    // A report with nights has its chart as a figure with alternative text, and its tables
+    // have header cells.
+    if text.stdout.windows(7).any(|w| w == b"Ferriti") {
+        assert!(
+            has(b"/Figure") && has(b"/Alt"),
+            "charts are figures with alt text"
+        );
+        assert!(has(b"/TH"), "table header cells");
+    }
     std::fs::create_dir_all(pages_dir).expect("dir");
     let status = std::process::Command::new("pdftoppm")
         .args(["-png", "-r", "60", pdf.to_str().expect("path")])

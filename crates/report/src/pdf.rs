@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 
 use crate::Report;
-use crate::typeset::{ACCENT, Colour, GRID, INK, Layout, MUTED, Metrics, Op, PHASE, WARN};
+use crate::typeset::{ACCENT, Colour, GRID, INK, Laid, Layout, MUTED, Metrics, Op, PHASE, WARN};
 
 pub use crate::typeset::PdfError;
 
@@ -100,7 +100,7 @@ fn points(ops: &mut Vec<Op>, xy: &[(f32, f32)], colour: Colour, join: bool) {
     }
 }
 
-fn layout(report: &Report, m: &Metrics) -> Vec<Vec<Op>> {
+fn layout(report: &Report, m: &Metrics) -> Laid {
     let mut l = Layout::new(m);
     l.title("Restless legs: summary for the clinician");
     l.note(&format!(
@@ -123,7 +123,16 @@ fn layout(report: &Report, m: &Metrics) -> Vec<Vec<Op>> {
         let span = day_span(first, last).max(1.0);
         let recent = report.recent.clone();
         let phases = report.phases.clone();
-        l.chart(120.0, |ops, left, top, w, h| {
+        let alt = format!(
+            "Chart of nightly severity, 0 to 10, for {} logged nights from {first} to {last}{}.",
+            report.recent.len(),
+            if report.phases.is_empty() {
+                ""
+            } else {
+                "; shaded spans mark changes being tried"
+            }
+        );
+        l.chart(120.0, &alt, |ops, left, top, w, h| {
             for (from, to, _) in &phases {
                 let a = left + w * day_span(first, (*from).max(first)) / span;
                 let b = left + w * day_span(first, (*to).min(last)) / span;
@@ -168,7 +177,13 @@ fn layout(report: &Report, m: &Metrics) -> Vec<Vec<Op>> {
             .map(|p| p.1 as f32)
             .fold(threshold as f32, f32::max)
             * 1.2;
-        l.chart(80.0, |ops, left, top, w, h| {
+        let alt = format!(
+            "Chart of {} ferritin results from {first} to {last}, with a line at the {} ng/mL \
+             threshold.",
+            pts.len(),
+            quietlegs_core::knowledge::entry_number(threshold)
+        );
+        l.chart(80.0, &alt, |ops, left, top, w, h| {
             frame(ops, (left, top, w, h), top_value, 4, first, last);
             let ty = top + h - h * threshold as f32 / top_value;
             ops.push(Op::Line {
@@ -264,7 +279,7 @@ fn layout(report: &Report, m: &Metrics) -> Vec<Vec<Op>> {
     }
     l.y += 4.0;
     l.note(report.disclaimer);
-    l.pages
+    l.finish()
 }
 
 /// The report's PDF bytes.
