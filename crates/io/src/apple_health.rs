@@ -195,7 +195,8 @@ pub fn read_sleep_counted<R: BufRead>(
             file,
             None,
             None,
-            "is a zip archive: unzip it and import apple_health_export/export.xml from inside",
+            "is a zip archive: import it as apple-health (Quietlegs reads export.zip directly), \
+             or unzip it and import apple_health_export/export.xml",
         ));
     }
     let mut xml = quick_xml::Reader::from_reader(Counted {

@@ -3,7 +3,7 @@
 //! web's `?format=` and upload both map onto [`Format`], so a new format is a module in this
 //! crate and a row here.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Seek, Write};
 
 use jiff::civil::Date;
 use quietlegs_core::KnowledgeBase;
@@ -19,7 +19,8 @@ pub enum Format {
     Csv,
     /// Our own JSON export: everything stored (spec section 4).
     Json,
-    /// Apple Health's `export.xml` (sleep only; import only).
+    /// Apple Health's `export.zip` or the `export.xml` inside it (sleep, and lab results from
+    /// its clinical records; import only).
     AppleHealth,
     /// A FHIR R4 Bundle: labs in, the journal and labs out.
     Fhir,
@@ -138,7 +139,7 @@ pub struct ReadContext<'a> {
 
 /// Reads a whole file of `format`; `file` names it in errors. Nothing is stored here: the
 /// caller imports the result in one transaction.
-pub fn read<R: BufRead>(
+pub fn read<R: BufRead + Seek>(
     format: Format,
     mut reader: R,
     file: &str,
@@ -167,6 +168,13 @@ pub fn read<R: BufRead>(
             bundle: crate::bundle_json::read(&text(&mut reader)?, file)?,
             skipped: Vec::new(),
         },
+        Format::AppleHealth
+            if reader
+                .fill_buf()
+                .is_ok_and(|head| head.starts_with(crate::apple_zip::MAGIC)) =>
+        {
+            crate::apple_zip::read(reader, file, ctx.kb, ctx.today, ctx.progress)?
+        }
         Format::AppleHealth => {
             let sleep = crate::apple_health::read_sleep_counted(reader, file, ctx.progress)?;
             Read {

@@ -2,6 +2,7 @@
 //! from an Apple Health export. JSON, FHIR and the doctor report arrive with issues 4 and 7.
 
 pub mod apple_health;
+pub mod apple_zip;
 pub mod bundle_json;
 pub mod error;
 pub mod fhir;

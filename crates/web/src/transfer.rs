@@ -86,7 +86,7 @@ pub async fn import(
     let today = service::today_of(app, person).await?;
     let read = formats::read(
         format,
-        bytes,
+        std::io::Cursor::new(bytes),
         name,
         formats::ReadContext {
             kb: app.kb(),
