@@ -437,8 +437,8 @@ fn nights_from(segments: BTreeMap<String, Vec<Segment>>) -> AppleSleep {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     if in_bed_only > 0 {
         skipped.push(format!(
-            "skipped {in_bed_only} night{} with only time in bed and no sleep recorded: not \
-             measured is not 0 hours asleep",
+            "skipped {in_bed_only} night{} where a source recorded only time in bed and no \
+             sleep: not measured is not 0 hours asleep",
             plural(in_bed_only)
         ));
     }
