@@ -380,15 +380,6 @@ fn record(night: Date, source: &str, segments: &[&Segment]) -> SleepRecord {
     }
 }
 
-/// The night a session starting at `local` belongs to (the evening it began).
-fn night_of(local: DateTime) -> Date {
-    if local.hour() >= 12 {
-        local.date()
-    } else {
-        local.date().yesterday().unwrap_or(local.date())
-    }
-}
-
 fn nights_from(segments: BTreeMap<String, Vec<Segment>>) -> AppleSleep {
     let mut by_night: BTreeMap<Date, Vec<SleepRecord>> = BTreeMap::new();
     let (mut naps, mut in_bed_only) = (0usize, 0usize);
@@ -418,7 +409,7 @@ fn nights_from(segments: BTreeMap<String, Vec<Segment>>) -> AppleSleep {
                 continue;
             }
             nights
-                .entry(night_of(first.local_start))
+                .entry(crate::wearable::night_began(first.local_start))
                 .or_default()
                 .extend(session);
         }

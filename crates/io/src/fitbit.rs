@@ -8,9 +8,8 @@
 //! (`mainSleep: false`) are skipped and counted. A log repeated (same `logId`, as overlapping
 //! monthly files repeat them) counts once; of two main sleeps for one night the longer is kept.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use jiff::civil::{Date, DateTime};
 use quietlegs_core::journal::SleepRecord;
 use serde_json::Value;
 
@@ -18,13 +17,6 @@ use crate::ImportError;
 
 /// The source name records from this reader carry.
 pub const SOURCE: &str = "Fitbit";
-
-/// What a Takeout sleep file came to.
-#[derive(Debug, Default)]
-pub struct FitbitSleep {
-    pub records: Vec<SleepRecord>,
-    pub skipped: Vec<String>,
-}
 
 /// Whether `head` (a file's first bytes) looks like Fitbit sleep logs.
 pub fn looks_like(head: &str) -> bool {
@@ -35,7 +27,7 @@ fn minutes(log: &Value, pointer: &str) -> Option<f64> {
     log.pointer(pointer).and_then(Value::as_f64)
 }
 
-pub fn read_sleep(text: &str, file: &str) -> Result<FitbitSleep, ImportError> {
+pub fn read_sleep(text: &str, file: &str) -> Result<crate::formats::Read, ImportError> {
     let doc: Value = serde_json::from_str(text).map_err(|e| ImportError::not_json(file, &e))?;
     let logs = doc.as_array().ok_or_else(|| {
         ImportError::new(
@@ -46,8 +38,8 @@ pub fn read_sleep(text: &str, file: &str) -> Result<FitbitSleep, ImportError> {
         )
     })?;
     let mut seen = BTreeSet::new();
-    let mut by_night: BTreeMap<Date, SleepRecord> = BTreeMap::new();
-    let (mut naps, mut repeated, mut others) = (0usize, 0usize, 0usize);
+    let mut nights = crate::wearable::Nights::default();
+    let (mut naps, mut repeated) = (0usize, 0usize);
     for (i, log) in logs.iter().enumerate() {
         let field = |f: &str| format!("[{i}].{f}");
         let fail = |f: &str, m: String| ImportError::new(file, None, Some(&field(f)), m);
@@ -61,22 +53,9 @@ pub fn read_sleep(text: &str, file: &str) -> Result<FitbitSleep, ImportError> {
             naps += 1;
             continue;
         }
-        let start = log
-            .get("startTime")
-            .and_then(Value::as_str)
-            .ok_or_else(|| fail("startTime", "is missing".into()))?;
-        let local: DateTime = start
-            .get(..19)
-            .and_then(|t| t.parse().ok())
-            .ok_or_else(|| fail("startTime", format!("'{start}' is not a date and time")))?;
-        if quietlegs_core::limits::date_problem(local.date()).is_some() {
-            return Err(fail("startTime", format!("'{start}' is out of range")));
-        }
-        let night = if local.hour() >= 12 {
-            local.date()
-        } else {
-            local.date().yesterday().unwrap_or(local.date())
-        };
+        let local =
+            crate::wearable::local_time(log, "startTime").map_err(|m| fail("startTime", m))?;
+        let night = crate::wearable::night_began(local);
         let asleep = minutes(log, "/minutesAsleep")
             .ok_or_else(|| fail("minutesAsleep", "is missing or not a number".into()))?;
         let stage = |name: &str| minutes(log, &format!("/levels/summary/{name}/minutes"));
@@ -95,38 +74,23 @@ pub fn read_sleep(text: &str, file: &str) -> Result<FitbitSleep, ImportError> {
                 .and_then(Value::as_u64)
                 .and_then(|c| u32::try_from(c).ok()),
         };
-        match by_night.get(&night) {
-            Some(kept) if kept.asleep_minutes >= record.asleep_minutes => others += 1,
-            Some(_) => {
-                others += 1;
-                by_night.insert(night, record);
-            }
-            None => {
-                by_night.insert(night, record);
-            }
-        }
+        nights.add(record);
     }
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let mut skipped = Vec::new();
-    for (n, why) in [
-        (
-            naps,
-            "that are naps (not a main sleep): not a night's sleep",
-        ),
-        (repeated, "repeated (the same logId): counted once"),
-        (
-            others,
-            "for a night another, longer main sleep already covers",
-        ),
-    ] {
-        if n > 0 {
-            skipped.push(format!("skipped {n} Fitbit sleep log{} {why}", plural(n)));
-        }
-    }
-    Ok(FitbitSleep {
-        records: by_night.into_values().collect(),
-        skipped,
-    })
+    let skipped = crate::wearable::said(
+        "Fitbit sleep log",
+        &[
+            (
+                naps,
+                "that are naps (not a main sleep): not a night's sleep",
+            ),
+            (repeated, "repeated (the same logId): counted once"),
+            (
+                nights.others,
+                "for a night another, longer main sleep already covers",
+            ),
+        ],
+    );
+    Ok(crate::formats::sleep_read(nights.records(), skipped))
 }
 
 #[cfg(test)]
@@ -152,7 +116,7 @@ mod tests {
         ])
         .to_string();
         let read = read_sleep(&text, "sleep-2021-08-30.json").expect("reads");
-        let nights: Vec<_> = read.records.iter().map(|r| r.night).collect();
+        let nights: Vec<_> = read.bundle.sleep.iter().map(|r| r.night).collect();
         assert_eq!(
             nights,
             [
@@ -160,7 +124,7 @@ mod tests {
                 Some(jiff::civil::date(2021, 8, 30))
             ]
         );
-        let first = &read.records[0];
+        let first = &read.bundle.sleep[0];
         assert_eq!(
             (first.asleep_minutes, first.restless_minutes),
             (410.0, Some(31.0))

@@ -26,15 +26,18 @@ pub enum Format {
     Fhir,
     /// Fitbit's Takeout `sleep-*.json` (sleep with restlessness; import only).
     Fitbit,
+    /// Oura's API v2 sleep periods (sleep with restlessness; import only).
+    Oura,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Csv,
         Format::Json,
         Format::AppleHealth,
         Format::Fhir,
         Format::Fitbit,
+        Format::Oura,
     ];
 
     /// The name people type (`--format csv`, `?format=fhir`).
@@ -45,6 +48,7 @@ impl Format {
             Format::AppleHealth => "apple-health",
             Format::Fhir => "fhir",
             Format::Fitbit => "fitbit",
+            Format::Oura => "oura",
         }
     }
 
@@ -63,7 +67,7 @@ impl Format {
 
     /// Whether Quietlegs writes this format.
     pub fn exports(self) -> bool {
-        !matches!(self, Format::AppleHealth | Format::Fitbit)
+        !matches!(self, Format::AppleHealth | Format::Fitbit | Format::Oura)
     }
 
     pub fn content_type(self) -> &'static str {
@@ -72,7 +76,7 @@ impl Format {
             Format::Json => "application/json",
             Format::AppleHealth => "application/xml",
             Format::Fhir => "application/fhir+json",
-            Format::Fitbit => "application/json",
+            Format::Fitbit | Format::Oura => "application/json",
         }
     }
 
@@ -84,6 +88,7 @@ impl Format {
             Format::AppleHealth => "export.xml",
             Format::Fhir => "quietlegs-fhir.json",
             Format::Fitbit => "sleep.json",
+            Format::Oura => "oura-sleep.json",
         }
     }
 
@@ -106,6 +111,8 @@ impl Format {
                 Format::Fhir
             } else if crate::fitbit::looks_like(&head) {
                 Format::Fitbit
+            } else if crate::oura::looks_like(&head) {
+                Format::Oura
             } else {
                 Format::Json
             });
@@ -177,24 +184,10 @@ pub fn read<R: BufRead + Seek>(
         }
         Format::AppleHealth => {
             let sleep = crate::apple_health::read_sleep_counted(reader, file, ctx.progress)?;
-            Read {
-                bundle: Bundle {
-                    sleep: sleep.records,
-                    ..Bundle::new()
-                },
-                skipped: sleep.skipped,
-            }
+            sleep_read(sleep.records, sleep.skipped)
         }
-        Format::Fitbit => {
-            let sleep = crate::fitbit::read_sleep(&text(&mut reader)?, file)?;
-            Read {
-                bundle: Bundle {
-                    sleep: sleep.records,
-                    ..Bundle::new()
-                },
-                skipped: sleep.skipped,
-            }
-        }
+        Format::Fitbit => crate::fitbit::read_sleep(&text(&mut reader)?, file)?,
+        Format::Oura => crate::oura::read_sleep(&text(&mut reader)?, file)?,
         Format::Fhir => {
             let read = crate::fhir::import(&text(&mut reader)?, file, ctx.kb, ctx.today)?;
             Read {
@@ -203,6 +196,20 @@ pub fn read<R: BufRead + Seek>(
             }
         }
     })
+}
+
+/// What a sleep reader found: its nights, and what it left out.
+pub(crate) fn sleep_read(
+    sleep: Vec<quietlegs_core::journal::SleepRecord>,
+    skipped: Vec<String>,
+) -> Read {
+    Read {
+        bundle: Bundle {
+            sleep,
+            ..Bundle::new()
+        },
+        skipped,
+    }
 }
 
 /// Why an export could not be written.
@@ -226,7 +233,9 @@ pub fn write<W: Write>(
         Format::Csv => crate::journal_csv::write(&bundle.nights, out)?,
         Format::Json => out.write_all(&crate::bundle_json::write(bundle))?,
         Format::Fhir => crate::fhir::write_export(out, bundle, kb, patient)?,
-        Format::AppleHealth | Format::Fitbit => return Err(WriteError::ImportOnly(format)),
+        Format::AppleHealth | Format::Fitbit | Format::Oura => {
+            return Err(WriteError::ImportOnly(format));
+        }
     }
     Ok(())
 }
@@ -265,6 +274,13 @@ mod tests {
                 br#"[{"logId": 1, "dateOfSleep": "2021-08-30"}]"#
             ),
             Some(Format::Fitbit)
+        );
+        assert_eq!(
+            Format::guess(
+                "oura.json",
+                br#"{"data": [{"bedtime_start": "2026-10-01T23:05:00+02:00", "total_sleep_duration": 1}]}"#
+            ),
+            Some(Format::Oura)
         );
     }
 }

@@ -10,5 +10,7 @@ pub mod fitbit;
 pub mod formats;
 pub mod ics;
 pub mod journal_csv;
+pub mod oura;
+mod wearable;
 
 pub use error::ImportError;

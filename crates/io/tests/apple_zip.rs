@@ -29,6 +29,20 @@ const FERRITIN: &str = r#"{"resourceType": "Observation", "status": "final",
  "effectiveDateTime": "2026-09-20T08:00:00Z",
  "valueQuantity": {"value": 27, "unit": "ng/mL", "system": "http://unitsofmeasure.org", "code": "ng/mL"}}"#;
 
+fn read(bytes: Vec<u8>) -> Result<formats::Read, quietlegs_io::ImportError> {
+    let kb = quietlegs_core::knowledge::bundled().expect("kb");
+    formats::read(
+        Format::AppleHealth,
+        Cursor::new(bytes),
+        "export.zip",
+        formats::ReadContext {
+            kb,
+            today: jiff::civil::date(2026, 12, 2),
+            progress: &mut |_| {},
+        },
+    )
+}
+
 #[test]
 fn the_phones_zip_gives_its_sleep_and_its_lab_results() {
     let bytes = zip(&[
@@ -51,18 +65,7 @@ fn the_phones_zip_gives_its_sleep_and_its_lab_results() {
         Format::guess("export.zip", &bytes[..64]),
         Some(Format::AppleHealth)
     );
-    let kb = quietlegs_core::knowledge::bundled().expect("kb");
-    let read = formats::read(
-        Format::AppleHealth,
-        Cursor::new(bytes),
-        "export.zip",
-        formats::ReadContext {
-            kb,
-            today: jiff::civil::date(2026, 12, 2),
-            progress: &mut |_| {},
-        },
-    )
-    .expect("reads");
+    let read = read(bytes).expect("reads");
     assert_eq!(read.bundle.sleep.len(), 1);
     assert_eq!(read.bundle.sleep[0].asleep_minutes, 450.0);
     assert_eq!(read.bundle.labs.len(), 1);
@@ -75,18 +78,7 @@ fn the_phones_zip_gives_its_sleep_and_its_lab_results() {
 #[test]
 fn a_zip_without_an_export_is_refused_saying_so() {
     let bytes = zip(&[("notes.txt", "hello")]);
-    let kb = quietlegs_core::knowledge::bundled().expect("kb");
-    let err = formats::read(
-        Format::AppleHealth,
-        Cursor::new(bytes),
-        "export.zip",
-        formats::ReadContext {
-            kb,
-            today: jiff::civil::date(2026, 12, 2),
-            progress: &mut |_| {},
-        },
-    )
-    .expect_err("no export.xml");
+    let err = read(bytes).expect_err("no export.xml");
     assert!(
         err.message.contains("apple_health_export/export.xml"),
         "{err}"

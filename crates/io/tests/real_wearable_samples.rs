@@ -76,11 +76,11 @@ fn the_real_fitbit_takeout_record_is_read_with_its_restlessness() {
         .filter_map(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok())
         .sum();
     assert_eq!(
-        read.records.len() + said,
+        read.bundle.sleep.len() + said,
         logs.as_array().expect("list").len()
     );
     assert!(said >= naps, "{:?}", read.skipped);
-    for r in &read.records {
+    for r in &read.bundle.sleep {
         assert!(
             r.restless_minutes.is_some(),
             "classic logs carry restlessness"
