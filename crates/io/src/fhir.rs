@@ -3,6 +3,8 @@
 //! `QuestionnaireResponse` per night, and one survey `Observation` per night for the severity
 //! score, `derivedFrom` its response. Import reads the labs and the nights back.
 
+use std::borrow::Cow;
+
 use jiff::ToSpan;
 use jiff::civil::Date;
 use quietlegs_core::KnowledgeBase;
@@ -595,7 +597,11 @@ fn skip_reason(resource: &Value, kb: &KnowledgeBase) -> Option<String> {
 /// Apple's clinical records and many portals hand over). A DiagnosticReport adds the
 /// Observations it contains; an Observation sent as a panel of components adds one
 /// Observation per component, with the panel's status, category and dates.
-fn resources_of(r: &Reader, doc: &Value) -> Result<Vec<(String, Value)>, ImportError> {
+/// Resources as they are in the file are borrowed; an Observation made from a panel's
+/// component is owned.
+type Resources<'a> = Vec<(String, Cow<'a, Value>)>;
+
+fn resources_of<'a>(r: &Reader, doc: &'a Value) -> Result<Resources<'a>, ImportError> {
     let top: Vec<(String, &Value)> = match doc.get("resourceType").and_then(Value::as_str) {
         Some("Bundle") => doc
             .get("entry")
@@ -650,7 +656,7 @@ fn resources_of(r: &Reader, doc: &Value) -> Result<Vec<(String, Value)>, ImportE
 
 /// `resource`, and for an Observation whose results are components (an iron panel sent as
 /// one Observation), one Observation per component that has a value.
-fn with_components(out: &mut Vec<(String, Value)>, path: String, resource: &Value) {
+fn with_components<'a>(out: &mut Resources<'a>, path: String, resource: &'a Value) {
     let components = resource
         .get("component")
         .and_then(Value::as_array)
@@ -676,10 +682,10 @@ fn with_components(out: &mut Vec<(String, Value)>, path: String, resource: &Valu
                     }
                 }
             }
-            out.push((format!("{path}.component[{k}]"), one));
+            out.push((format!("{path}.component[{k}]"), Cow::Owned(one)));
         }
     }
-    out.push((path, resource.clone()));
+    out.push((path, Cow::Borrowed(resource)));
 }
 
 /// Reads a FHIR Bundle: the labs Quietlegs knows and our own nightly responses. Lab
@@ -700,9 +706,10 @@ pub fn import(
     let mut skipped = Skipped::new();
     let mut considered = 0;
     for (i, (path, resource)) in resources.iter().enumerate() {
-        let (path, resource) = (path.as_str(), resource);
-        if resource.get("resourceType").and_then(Value::as_str) == Some("Observation")
-            && !path.contains(".component[")
+        let (path, resource) = (path.as_str(), resource.as_ref());
+        // Observations in the file, not the ones made from components, for the count below.
+        if matches!(resources[i].1, Cow::Borrowed(_))
+            && resource.get("resourceType").and_then(Value::as_str) == Some("Observation")
         {
             considered += 1;
         }

@@ -141,7 +141,7 @@ pub fn decide<'a>(stored: &Bundle, incoming: &'a Bundle) -> Result<Decision<'a>,
             .iter()
             .find(|x| x.night == s.night && x.source != s.source)
         {
-            if std::ptr::eq(SleepRecord::preferred(other, s), other) {
+            if !s.outranks(other) {
                 d.unchanged += 1;
                 continue;
             }

@@ -421,9 +421,13 @@ impl SleepRecord {
     /// alphabetically first source. Adding them up would count the same hours twice; the
     /// reader of a file and the import against what is stored apply the same rule.
     pub fn preferred<'a>(a: &'a SleepRecord, b: &'a SleepRecord) -> &'a SleepRecord {
-        let more = b.asleep_minutes > a.asleep_minutes;
-        let tie_first = b.asleep_minutes == a.asleep_minutes && b.source < a.source;
-        if more || tie_first { b } else { a }
+        if b.outranks(a) { b } else { a }
+    }
+
+    /// Whether this record is kept over `other` for the same night.
+    pub fn outranks(&self, other: &SleepRecord) -> bool {
+        self.asleep_minutes > other.asleep_minutes
+            || (self.asleep_minutes == other.asleep_minutes && self.source < other.source)
     }
 }
 
