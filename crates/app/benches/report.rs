@@ -67,6 +67,7 @@ fn bench(c: &mut Criterion) {
             let insights = quietlegs_app::insights_of(
                 &nights,
                 &experiments,
+                &[],
                 Some(&profile),
                 kb,
                 quietlegs_stats::Options::default(),

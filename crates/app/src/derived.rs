@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 use quietlegs_core::KnowledgeBase;
-use quietlegs_core::journal::{Experiment, LabRecord, NightEntry, ProfileVersion};
+use quietlegs_core::journal::{Experiment, LabRecord, NightEntry, ProfileVersion, SleepRecord};
 use quietlegs_core::plan::{self, Plan};
 use quietlegs_core::profile::{Profile, Resolved};
 use quietlegs_core::safety::Rules;
@@ -25,10 +25,11 @@ pub struct Derived {
 }
 
 /// Insights over a journal; the profile's bedtime, when there is one, sets what counts as late
-/// exercise.
+/// exercise, and the trackers' sleep records give the second outcome.
 pub fn insights_of(
     nights: &[NightEntry],
     experiments: &[Experiment],
+    sleep: &[SleepRecord],
     profile: Option<&Profile>,
     kb: &KnowledgeBase,
     options: Options,
@@ -36,6 +37,7 @@ pub fn insights_of(
     quietlegs_stats::analyse_stored(
         nights,
         experiments,
+        sleep,
         profile.and_then(|p| p.bedtime),
         kb,
         options,
@@ -52,9 +54,11 @@ pub async fn insights(
 ) -> Result<Insights, AppError> {
     let nights = store.nights(person, None, None).await?;
     let experiments = store.experiments(person).await?;
+    let sleep = store.sleep_records(person).await?;
     Ok(insights_of(
         &nights,
         &experiments,
+        &sleep,
         profile.map(|p| &p.profile),
         kb,
         options,

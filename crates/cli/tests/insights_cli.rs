@@ -215,3 +215,107 @@ fn experiments_are_checked_recorded_and_feed_the_plan() {
     assert_eq!(yoga.2, "in-progress");
     assert_eq!(yoga.1, 0);
 }
+
+/// A Fitbit Takeout sleep file of our own: one main sleep per night from 23:00, with the
+/// restless minutes the tracker measured.
+fn fitbit_sleep(nights: &[(jiff::civil::Date, u32)]) -> String {
+    let logs: Vec<Value> = nights
+        .iter()
+        .enumerate()
+        .map(|(i, (night, restless))| {
+            let end = night.tomorrow().expect("date");
+            serde_json::json!({
+                "logId": 9_000_000 + i,
+                "dateOfSleep": end.to_string(),
+                "startTime": format!("{night}T23:00:00.000"),
+                "endTime": format!("{end}T06:30:00.000"),
+                "duration": 27_000_000,
+                "minutesAsleep": 420,
+                "minutesAwake": 30,
+                "timeInBed": 450,
+                "type": "classic",
+                "mainSleep": true,
+                "levels": {"summary": {
+                    "restless": {"count": restless / 3, "minutes": restless},
+                    "awake": {"count": 1, "minutes": 4},
+                    "asleep": {"count": 0, "minutes": 420 - restless}
+                }}
+            })
+        })
+        .collect();
+    Value::Array(logs).to_string()
+}
+
+#[test]
+fn a_trackers_restlessness_is_shown_and_judged_as_a_second_outcome() {
+    let s = Scratch::new("tracker");
+    let db = s.db("q");
+    let today = jiff::Zoned::now().date();
+    let mut state: u32 = 777;
+    let mut csv = String::from("night,severity,took:magnesium\n");
+    let mut tracked = Vec::new();
+    for n in (1..=60).rev() {
+        let night = today.checked_sub(jiff::Span::new().days(n)).expect("date");
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let wobble = (state >> 16) % 7;
+        let on = n <= 35;
+        let severity = if on { 4 } else { 6 } + (wobble % 3) - 1;
+        csv.push_str(&format!("{night},{severity},{}\n", u8::from(on)));
+        // The watch is left off one night in five.
+        if n % 5 != 0 {
+            tracked.push((night, if on { 18 } else { 40 } + wobble * 2));
+        }
+    }
+    let journal = s.path("journal.csv");
+    std::fs::write(&journal, csv).expect("write");
+    ok(&db, &["import", journal.to_str().expect("path")]);
+    let sleep = s.path("sleep-2026-01-01.json");
+    std::fs::write(&sleep, fitbit_sleep(&tracked)).expect("write");
+    ok(&db, &["import", sleep.to_str().expect("path")]);
+
+    let v: Value = serde_json::from_str(&ok(&db, &["insights", "--json"])).expect("json");
+    assert_eq!(
+        v["objective"]["measure"], "restless-minutes",
+        "{}",
+        v["objective"]
+    );
+    assert_eq!(v["objective"]["nights"], 48);
+    assert!(
+        v["objective"]["correlation_with_severity"]
+            .as_f64()
+            .expect("r")
+            > 0.5
+    );
+    let e = &v["experiments"][0];
+    assert_eq!(e["id"], "magnesium");
+    let o = &e["objective"];
+    assert_eq!(o["proxy"], true);
+    assert_eq!(o["verdict"], "lower", "{o}");
+    assert_eq!(o["baseline_nights"], 20);
+    assert_eq!(o["treatment_nights"], 28);
+    let effect = o["effect"].as_f64().expect("effect");
+    let [lo, hi] = [
+        o["ci95"][0].as_f64().expect("lo"),
+        o["ci95"][1].as_f64().expect("hi"),
+    ];
+    assert!(lo < effect && effect < hi && hi < 0.0, "{lo} {effect} {hi}");
+    assert!(
+        (effect + 22.0).abs() < 6.0,
+        "about 22 minutes fewer: {effect}"
+    );
+
+    let text = ok(&db, &["insights"]);
+    assert!(
+        text.contains("Tracker (a proxy): Your tracker measured fewer restless minutes"),
+        "{text}"
+    );
+
+    let out = s.path("report.html");
+    ok(&db, &["report", "--out", out.to_str().expect("path")]);
+    let html = std::fs::read_to_string(&out).expect("report");
+    assert!(
+        html.contains("Measured by a sleep tracker."),
+        "report names the proxy"
+    );
+    assert!(html.contains("less restlessness measured"));
+}

@@ -8,9 +8,15 @@ use super::Report;
 #[template(path = "report.html")]
 struct ReportPage<'a> {
     r: &'a Report,
+    proxy_note: &'static str,
 }
 
 /// The report's HTML; `None` only if the template fails, which is a bug.
 pub fn render(report: &Report) -> Option<String> {
-    ReportPage { r: report }.render().ok()
+    ReportPage {
+        r: report,
+        proxy_note: quietlegs_stats::PROXY_NOTE,
+    }
+    .render()
+    .ok()
 }

@@ -65,6 +65,8 @@ pub struct Report {
     pub ferritin_chart: Option<String>,
     pub labs: Vec<LabRow>,
     pub tried: Vec<TriedRow>,
+    /// The same changes on a tracker's restlessness, where one measured it (a proxy).
+    pub tracked: Vec<String>,
     pub triggers: Vec<String>,
     pub medicines: Vec<String>,
     pub supplements: Vec<String>,
@@ -275,6 +277,23 @@ impl Report {
                 }
             })
             .collect();
+        let tracked = i
+            .insights
+            .experiments
+            .iter()
+            .filter_map(|e| {
+                let o = e.objective.as_ref()?;
+                Some(format!(
+                    "{}: {} ({} {}, {} nights before and {} with it)",
+                    display_name(kb, &e.id),
+                    o.verdict.in_words(),
+                    interval(o.effect, o.ci95),
+                    o.measure.unit(),
+                    o.baseline_nights,
+                    o.treatment_nights
+                ))
+            })
+            .collect();
         let triggers = i
             .insights
             .triggers
@@ -344,6 +363,7 @@ impl Report {
             ferritin_chart,
             labs,
             tried,
+            tracked,
             triggers,
             medicines: i.profile.map(|p| p.medications.clone()).unwrap_or_default(),
             supplements: i.profile.map(|p| p.supplements.clone()).unwrap_or_default(),

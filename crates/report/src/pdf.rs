@@ -247,6 +247,15 @@ fn layout(report: &Report, m: &Metrics) -> Laid {
             &rows,
         );
     }
+    if !report.tracked.is_empty() {
+        l.para(&format!(
+            "Measured by a sleep tracker. {}",
+            quietlegs_stats::PROXY_NOTE
+        ));
+        for t in &report.tracked {
+            l.para(t);
+        }
+    }
 
     l.heading("Likely triggers");
     if report.triggers.is_empty() {

@@ -120,14 +120,14 @@ pub fn exact_randomisation_p(diffs: &[f64]) -> f64 {
 }
 
 /// The randomisation test on a person's nights: per period, the mean severity after the first
-/// nights (the remedy's onset, at most half the period) are dropped as washout.
+/// `washout` nights (at most half the period) are dropped.
 pub(crate) fn randomisation_p(
     schedule: &AbabSchedule,
     nights: &[(i64, f64)],
-    onset_days: u32,
+    washout: u32,
 ) -> Option<f64> {
     let period = i64::from(schedule.period_nights.max(1));
-    let washout = i64::from(onset_days).min(period / 2);
+    let washout = i64::from(washout).min(period / 2);
     let periods = 2 * schedule.pairs as usize;
     let mut sums = vec![(0.0, 0usize); periods];
     for &(day, severity) in nights {

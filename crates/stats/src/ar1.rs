@@ -9,15 +9,13 @@
 use statrs::function::gamma::ln_gamma;
 
 use crate::matrix::{Square, dot, invert_spd, mul_vec};
-use crate::posterior::{Component, Posterior};
+use crate::posterior::Posterior;
 
 /// Prior variance of each coefficient, in units of the noise variance: vague on a 0-10 scale.
 const PRIOR_VARIANCE: f64 = 1e4;
 /// Inverse-gamma prior on the noise variance: vague.
 const A0: f64 = 1e-3;
 const B0: f64 = 1e-3;
-/// Grid points whose weight is below this share of the best one change nothing we report.
-const NEGLIGIBLE: f64 = 1e-9;
 
 /// Cross-products of the model's rows, gathered once so that every rho on the grid costs only
 /// a few small matrix operations, whatever the number of nights.
@@ -94,50 +92,23 @@ impl Ar1Data {
     /// The posterior of `contrast . beta`, or `None` when the design cannot identify it (too
     /// few nights, or a column that never changes).
     pub fn fit(&self, contrast: &[f64]) -> Option<Posterior> {
+        Posterior::averaged(vec![(0.0, self.fit_grid(contrast)?)])
+    }
+
+    /// The fit at every rho on the grid, each with its log marginal likelihood (up to terms
+    /// shared by every model with the same number of nights and columns), so that fits of
+    /// competing designs can be averaged.
+    pub fn fit_grid(&self, contrast: &[f64]) -> Option<Vec<GridFit>> {
         let p = self.q - 1;
         if self.rows <= p + 1 || contrast.len() != p {
             return None;
         }
         let n = self.rows as f64;
-        let mut fits = Vec::new();
-        for k in -18..=18 {
-            let rho = f64::from(k) * 0.05;
-            if let Some(fit) = self.fit_at(rho, contrast, n) {
-                fits.push((rho, fit));
-            }
-        }
-        let best = fits
+        let fits: Vec<GridFit> = RHO_GRID
             .iter()
-            .map(|(_, f)| f.log_evidence)
-            .fold(f64::NEG_INFINITY, f64::max);
-        if !best.is_finite() {
-            return None;
-        }
-        let mut components = Vec::new();
-        let mut rho_mean = 0.0;
-        let mut total = 0.0;
-        for (rho, fit) in fits {
-            let w = (fit.log_evidence - best).exp();
-            if w < NEGLIGIBLE {
-                continue;
-            }
-            total += w;
-            rho_mean += w * rho;
-            components.push(Component {
-                weight: w,
-                location: fit.location,
-                scale: fit.scale,
-                df: fit.df,
-            });
-        }
-        for c in &mut components {
-            c.weight /= total;
-        }
-        Some(Posterior {
-            components,
-            rho: rho_mean / total,
-            nights: self.rows,
-        })
+            .filter_map(|&rho| self.fit_at(rho, contrast, n))
+            .collect();
+        (!fits.is_empty()).then_some(fits)
     }
 
     fn fit_at(&self, rho: f64, contrast: &[f64], n: f64) -> Option<GridFit> {
@@ -179,6 +150,7 @@ impl Ar1Data {
             + ln_gamma(an)
             - ln_gamma(A0);
         Some(GridFit {
+            rho,
             location: dot(contrast, &mean),
             scale,
             df: 2.0 * an,
@@ -187,11 +159,27 @@ impl Ar1Data {
     }
 }
 
-struct GridFit {
-    location: f64,
-    scale: f64,
-    df: f64,
-    log_evidence: f64,
+/// The noise correlations tried: -0.9 to 0.9 by 0.05, and 0.95 and 0.98 so that slow flares
+/// (nights that drift together for weeks) are read as noise, not as an effect.
+const RHO_GRID: [f64; 39] = {
+    let mut grid = [0.0; 39];
+    let mut k = 0;
+    while k < 37 {
+        grid[k] = (k as f64 - 18.0) * 0.05;
+        k += 1;
+    }
+    grid[37] = 0.95;
+    grid[38] = 0.98;
+    grid
+};
+
+/// One point of the rho grid.
+pub(crate) struct GridFit {
+    pub rho: f64,
+    pub location: f64,
+    pub scale: f64,
+    pub df: f64,
+    pub log_evidence: f64,
 }
 
 #[cfg(test)]

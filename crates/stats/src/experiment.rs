@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::abab::{self, AbabSchedule};
 use crate::ar1::Ar1Data;
+use crate::objective::ObjectiveResult;
 use crate::round;
 use crate::series::{Night, Series, days_between};
 use crate::{Options, RemedyTiming};
@@ -114,6 +115,10 @@ pub struct ExperimentResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overlaps_with: Option<String>,
     pub explanation: String,
+    /// The same change judged on the wearable's restlessness, where a tracker measured it: a
+    /// proxy, labelled as one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective: Option<ObjectiveResult>,
 }
 
 /// Per night: `Some(true)` on the change, `Some(false)` without it, `None` not analysed.
@@ -313,14 +318,7 @@ fn judge(
         Design::Ab
     };
     let start = analysed[first_on].0.date;
-    // A lasting change counts every night from its start as "after", whatever the column says.
-    let after = |i: usize, on: bool| {
-        if design == Design::Segmented {
-            i >= first_on
-        } else {
-            on
-        }
-    };
+    let after = after_of(design, first_on);
     let baseline: Vec<f64> = analysed
         .iter()
         .enumerate()
@@ -375,10 +373,18 @@ fn judge(
         return Some(result);
     }
 
-    let posterior = match design {
-        Design::Segmented => segmented_fit(&analysed, first_on),
-        Design::Ab | Design::Abab => ramp_fit(&analysed, timing.onset_days),
-    };
+    let severity = |n: &Night| Some(n.severity);
+    let posterior = fit(design, &analysed, first_on, timing, &severity);
+    result.objective = series.objective_measure().map(|m| {
+        judge_objective(
+            m,
+            design,
+            &analysed,
+            start,
+            after_of(design, first_on),
+            timing,
+        )
+    });
     let Some(posterior) = posterior else {
         result.explanation =
             format!("The nights logged so far cannot separate {id} from the rest.");
@@ -401,7 +407,7 @@ fn judge(
             .filter(|(n, _)| n.date >= start)
             .map(|(n, _)| (n.day - analysed[first_on].0.day, n.severity))
             .collect();
-        abab::randomisation_p(s, &nights, timing.onset_days)
+        abab::randomisation_p(s, &nights, washout_nights(timing))
     });
 
     let too_early =
@@ -409,17 +415,23 @@ fn judge(
     // A verdict needs the 95 % interval clear of zero as well as the posterior's lean, and,
     // where the schedule was randomised, the exact test to agree: so that with no effect at all
     // "helps" and "worse" together come up in at most about 5 % of journals.
-    let randomised_ok = result.randomisation_p.is_none_or(|p| p <= 0.05);
-    result.verdict =
-        if p_benefit >= CONFIDENT && p_meaningful >= 0.5 && ci[1] < 0.0 && randomised_ok {
-            ExperimentVerdict::Helps
-        } else if p_worse >= CONFIDENT && p_meaningfully_worse >= 0.5 && ci[0] > 0.0 {
-            ExperimentVerdict::Worse
-        } else if too_early {
-            ExperimentVerdict::TooEarly
-        } else {
-            ExperimentVerdict::NoClearEffect
-        };
+    // The exact test is one-sided for benefit: "worse" needs it at the other end.
+    let randomised_helps = result.randomisation_p.is_none_or(|p| p <= 0.05);
+    let randomised_worse = result.randomisation_p.is_none_or(|p| p >= 0.95);
+    result.verdict = if p_benefit >= CONFIDENT
+        && p_meaningful >= 0.5
+        && ci[1] < 0.0
+        && randomised_helps
+    {
+        ExperimentVerdict::Helps
+    } else if p_worse >= CONFIDENT && p_meaningfully_worse >= 0.5 && ci[0] > 0.0 && randomised_worse
+    {
+        ExperimentVerdict::Worse
+    } else if too_early {
+        ExperimentVerdict::TooEarly
+    } else {
+        ExperimentVerdict::NoClearEffect
+    };
     result.explanation = explain(&result, ci, meaningful);
     let before: Vec<f64> = analysed[..first_on]
         .iter()
@@ -484,6 +496,7 @@ impl ExperimentResult {
             overlaps_with: None,
             after_bad_run: false,
             explanation: String::new(),
+            objective: None,
         }
     }
 }
@@ -545,36 +558,236 @@ fn signed_points(effect: f64) -> String {
     format!("{} points", signed(effect))
 }
 
-/// The exposure level on each analysed night: it climbs by 1/onset each day on the remedy and
-/// falls as fast once it stops; unlogged days continue what came before.
-fn ramp_fit(analysed: &[(&Night, bool)], onset_days: u32) -> Option<crate::Posterior> {
-    let step = 1.0 / f64::from(onset_days.max(1));
-    let mut level: f64 = 0.0;
-    let mut prev: Option<(i64, bool)> = None;
-    let mut data = Ar1Data::new(2);
-    for (night, on) in analysed {
-        if let Some((day, was_on)) = prev {
-            let missed = (night.day - day - 1).max(0) as f64;
-            level = move_level(level, was_on, missed * step);
-        }
-        level = move_level(level, *on, step);
-        data.push(night.day, &[1.0, level], night.severity);
-        prev = Some((night.day, *on));
-    }
-    data.fit(&[0.0, 1.0])
+/// Nights dropped after each switch of an on/off schedule before its periods are compared: the
+/// remedy's onset or its carry-over, whichever is longer, and never under three.
+fn washout_nights(timing: RemedyTiming) -> u32 {
+    timing
+        .onset_days
+        .max(timing.carryover())
+        .max(crate::DEFAULT_CARRYOVER)
 }
 
-fn move_level(level: f64, on: bool, by: f64) -> f64 {
-    if on {
-        (level + by).min(1.0)
-    } else {
-        (level - by).max(0.0)
+/// What a fit reads from a night: the severity, or the wearable's measure.
+type Outcome<'o> = &'o dyn Fn(&Night) -> Option<f64>;
+
+fn fit(
+    design: Design,
+    analysed: &[(&Night, bool)],
+    first_on: usize,
+    timing: RemedyTiming,
+    y: Outcome,
+) -> Option<crate::Posterior> {
+    match design {
+        Design::Segmented => segmented_fit(analysed, first_on, y),
+        Design::Ab | Design::Abab => ramp_fit(analysed, timing, first_on >= TREND_BASELINE, y),
     }
+}
+
+/// Whether the analysed night at `i`, with the column saying `on`, counts as after the change.
+/// A lasting change counts every night from its start, whatever the column says.
+fn after_of(design: Design, first_on: usize) -> impl Fn(usize, bool) -> bool {
+    move |i, on| {
+        if design == Design::Segmented {
+            i >= first_on
+        } else {
+            on
+        }
+    }
+}
+
+/// The change judged on the tracker's nights: the journal's nights that have its measure, with
+/// the same periods and model as the severity.
+fn judge_objective(
+    measure: crate::Measure,
+    design: Design,
+    analysed: &[(&Night, bool)],
+    start: Date,
+    after: impl Fn(usize, bool) -> bool,
+    timing: RemedyTiming,
+) -> ObjectiveResult {
+    let tracked: Vec<(usize, (&Night, bool))> = analysed
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, (n, _))| n.objective.is_some())
+        .collect();
+    let treatment = tracked.iter().filter(|(i, (_, on))| after(*i, *on)).count();
+    let baseline = tracked.len() - treatment;
+    if baseline < MIN_NIGHTS || treatment < MIN_NIGHTS {
+        return ObjectiveResult::too_few(measure, baseline, treatment, MIN_NIGHTS);
+    }
+    let nights: Vec<(&Night, bool)> = tracked.into_iter().map(|(_, x)| x).collect();
+    let first_on = nights
+        .iter()
+        .position(|(n, on)| {
+            if design == Design::Segmented {
+                n.date >= start
+            } else {
+                *on
+            }
+        })
+        .unwrap_or(0);
+    let objective = |n: &Night| n.objective;
+    match fit(design, &nights, first_on, timing, &objective) {
+        Some(p) => ObjectiveResult::judged(measure, baseline, treatment, &p),
+        None => ObjectiveResult::too_few(measure, baseline, treatment, MIN_NIGHTS),
+    }
+}
+
+/// The remedy's effect as a ramp: the exposure climbs by 1/onset each day on it and, once
+/// it stops and its carry-over has passed, falls as fast; unlogged days continue what came
+/// before. Onsets are not known in advance (people differ, and the knowledge base's value is a
+/// typical one), so the fit averages over a grid of onsets and, where the remedy stopped, over
+/// carry-overs, each weighted by how well it explains the nights and by a prior centred on the
+/// knowledge base's values. The effect reported is the one reached by the last night: never
+/// one extrapolated past what was observed.
+///
+/// With a long enough baseline (`with_trend`) the model has a linear trend too, so that nights
+/// drifting by themselves (seasons, pregnancy) are not credited to the change; with a short one
+/// the trend would cost more than it saves.
+fn ramp_fit(
+    analysed: &[(&Night, bool)],
+    timing: RemedyTiming,
+    with_trend: bool,
+    y: Outcome,
+) -> Option<crate::Posterior> {
+    let stops = analysed.windows(2).any(|w| w[0].1 && !w[1].1);
+    let carries: Vec<u32> = if stops && timing.carryover() > 0 {
+        vec![0, timing.carryover()]
+    } else {
+        vec![timing.carryover_days.unwrap_or(0)]
+    };
+    let mut models = Vec::new();
+    let first = analysed
+        .iter()
+        .find(|(_, on)| *on)
+        .map_or(0, |(n, _)| n.day);
+    let span = analysed.last().map_or(0, |(n, _)| n.day) - first + 1;
+    for (onset, log_prior) in onset_grid(timing, u32::try_from(span).unwrap_or(u32::MAX)) {
+        for &carry in &carries {
+            let (data, reached) = ramp_data(analysed, onset, carry, with_trend, y);
+            if reached <= 0.0 {
+                continue;
+            }
+            let contrast: &[f64] = if with_trend {
+                &[0.0, reached, 0.0]
+            } else {
+                &[0.0, reached]
+            };
+            if let Some(fits) = data.fit_grid(contrast) {
+                models.push((log_prior, fits));
+            }
+        }
+    }
+    crate::Posterior::averaged(models)
+}
+
+/// Spread of the onset prior, on the log scale: an onset three times the typical one is still
+/// well within it.
+const ONSET_PRIOR_SD: f64 = 2.0;
+/// Onsets tried between the range's ends.
+const ONSET_POINTS: u32 = 6;
+
+/// Onsets to average over with their log prior weights: a geometric grid over the range, with
+/// the typical value itself and an immediate effect (people differ more than onsets in the
+/// literature suggest).
+///
+/// Onsets longer than the nights since the start all look alike within them (a straight climb
+/// to wherever it has reached): one of them, at the span, stands for all, so that they do not
+/// crowd out the rest of the grid.
+fn onset_grid(timing: RemedyTiming, span: u32) -> Vec<(u32, f64)> {
+    let typical = f64::from(timing.onset_days.max(1));
+    let (lo, hi) = timing.onset_range();
+    let hi = hi.min(span.max(1));
+    let lo = lo.min(hi);
+    let longest = hi;
+    let (lo, hi) = (f64::from(lo.max(1)), f64::from(hi.max(1)));
+    let mut onsets: Vec<u32> = (0..ONSET_POINTS)
+        .map(|k| {
+            let t = f64::from(k) / f64::from(ONSET_POINTS - 1);
+            (lo * (hi / lo).powf(t)).round() as u32
+        })
+        .chain([1, timing.onset_days.clamp(1, longest.max(1))])
+        .collect();
+    onsets.sort_unstable();
+    onsets.dedup();
+    onsets
+        .into_iter()
+        .map(|o| {
+            let z = (f64::from(o) / typical).ln() / ONSET_PRIOR_SD;
+            (o, -0.5 * z * z)
+        })
+        .collect()
+}
+
+/// Nights at the end over which the effect reached is read: the level at the very last night
+/// leans on the ramp's straight line, the mean over the last two weeks on the nights.
+const REACHED_OVER: usize = 14;
+
+/// The ramp's rows for one onset and carry-over, and the level the remedy had reached: its mean
+/// over the last [`REACHED_OVER`] nights on it.
+fn ramp_data(
+    analysed: &[(&Night, bool)],
+    onset_days: u32,
+    carryover: u32,
+    with_trend: bool,
+    y: Outcome,
+) -> (Ar1Data, f64) {
+    let step = 1.0 / f64::from(onset_days.max(1));
+    let mut level: f64 = 0.0;
+    let mut off_for: u32 = 0;
+    let mut on_levels: Vec<f64> = Vec::new();
+    let mut advance = |on: bool, level: &mut f64| {
+        if on {
+            off_for = 0;
+            *level = (*level + step).min(1.0);
+        } else {
+            off_for = off_for.saturating_add(1);
+            if off_for > carryover {
+                *level = (*level - step).max(0.0);
+            }
+        }
+    };
+    let mut prev: Option<(i64, bool)> = None;
+    let mut data = Ar1Data::new(if with_trend { 3 } else { 2 });
+    // Time in months keeps the columns on similar scales.
+    let t0 = analysed.first().map_or(0, |(n, _)| n.day);
+    for (night, on) in analysed {
+        if let Some((day, was_on)) = prev {
+            // Days not logged continue what came before, for as long as the ramp can move.
+            let missed = (night.day - day - 1).clamp(0, 400);
+            for _ in 0..missed {
+                advance(was_on, &mut level);
+            }
+        }
+        advance(*on, &mut level);
+        if let Some(value) = y(night) {
+            if *on {
+                on_levels.push(level);
+            }
+            let months = (night.day - t0) as f64 / 30.0;
+            let row = [1.0, level, months];
+            data.push(night.day, &row[..if with_trend { 3 } else { 2 }], value);
+        }
+        prev = Some((night.day, *on));
+    }
+    let over = (on_levels.len() / 2).max(REACHED_OVER);
+    let last = &on_levels[on_levels.len().saturating_sub(over)..];
+    let reached = if last.is_empty() {
+        0.0
+    } else {
+        last.iter().sum::<f64>() / last.len() as f64
+    };
+    (data, reached)
 }
 
 /// Level change plus slope change, judged at the last night: where the nights are now,
 /// compared with where they would be had nothing changed.
-fn segmented_fit(analysed: &[(&Night, bool)], first_on: usize) -> Option<crate::Posterior> {
+fn segmented_fit(
+    analysed: &[(&Night, bool)],
+    first_on: usize,
+    y: Outcome,
+) -> Option<crate::Posterior> {
     let t0 = analysed[first_on].0.day;
     let with_trend = first_on >= TREND_BASELINE;
     // Time in months keeps the columns on similar scales.
@@ -587,7 +800,9 @@ fn segmented_fit(analysed: &[(&Night, bool)], first_on: usize) -> Option<crate::
         if with_trend {
             x.push(months(night.day - t0));
         }
-        data.push(night.day, &x, night.severity);
+        if let Some(value) = y(night) {
+            data.push(night.day, &x, value);
+        }
     }
     let last = analysed.last()?.0.day;
     let mut contrast = vec![0.0, 1.0, months(last - t0)];
@@ -598,8 +813,9 @@ fn segmented_fit(analysed: &[(&Night, bool)], first_on: usize) -> Option<crate::
 }
 
 /// The last week before a change against the nights before it, when that week was clearly worse
-/// (by a point, or one standard deviation if more): the moment people start something new, and
-/// the one after which nights improve anyway (regression to the mean).
+/// (by a point, or by two standard errors of a week's mean if more, nights being correlated):
+/// the moment people start something new, and the one after which nights improve anyway
+/// (regression to the mean).
 fn bad_run_before(before: &[f64]) -> Option<(f64, f64)> {
     if before.len() < 2 * MIN_NIGHTS {
         return None;
@@ -607,7 +823,23 @@ fn bad_run_before(before: &[f64]) -> Option<(f64, f64)> {
     let (rest, last) = before.split_at(before.len() - MIN_NIGHTS);
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let (run, usual) = (mean(last), mean(rest));
-    (run - usual >= sample_sd(rest).max(1.0)).then_some((run, usual))
+    let r = lag_one_correlation(rest).clamp(0.0, 0.9);
+    let week_se = sample_sd(rest) * ((1.0 + r) / (1.0 - r) / MIN_NIGHTS as f64).sqrt();
+    (run - usual >= (2.0 * week_se).max(1.0)).then_some((run, usual))
+}
+
+fn lag_one_correlation(values: &[f64]) -> f64 {
+    let n = values.len();
+    if n < 3 {
+        return 0.0;
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let var: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
+    let cov: f64 = values
+        .windows(2)
+        .map(|w| (w[0] - mean) * (w[1] - mean))
+        .sum();
+    if var > 0.0 { cov / var } else { 0.0 }
 }
 
 fn sample_sd(values: &[f64]) -> f64 {

@@ -8,6 +8,7 @@ mod abab;
 mod ar1;
 mod experiment;
 mod matrix;
+mod objective;
 mod posterior;
 mod round;
 mod series;
@@ -16,12 +17,15 @@ mod triggers;
 
 pub use abab::{AbabSchedule, Order, exact_randomisation_p};
 pub use experiment::{Design, ExperimentResult, ExperimentVerdict, PlannedExperiment};
+pub use objective::{
+    Measure, Objective, ObjectiveResult, ObjectiveSummary, ObjectiveVerdict, PROXY_NOTE,
+};
 pub use posterior::Posterior;
 pub use trend::{Trend, Week, Window};
 pub use triggers::{TriggerResult, TriggerVerdict};
 
 use quietlegs_core::KnowledgeBase;
-use quietlegs_core::journal::{Experiment, ExperimentStatus, NightEntry};
+use quietlegs_core::journal::{Experiment, ExperimentStatus, NightEntry, SleepRecord};
 use serde::Serialize;
 
 /// What the analysis needs to know about a remedy, from the knowledge base.
@@ -33,14 +37,41 @@ pub struct RemedyTiming {
     /// Whether the effect fades when the remedy stops. Slow, cumulative changes (iron stores)
     /// are not, and cannot be tested by switching on and off.
     pub reversible: bool,
+    /// The shortest and longest onsets the knowledge base knows; `None`: derived from the
+    /// typical one (see [`RemedyTiming::onset_range`]).
+    pub onset_range: Option<(u32, u32)>,
+    /// Nights the effect lingers after stopping; `None`: [`DEFAULT_CARRYOVER`].
+    pub carryover_days: Option<u32>,
 }
+
+/// Without a known carry-over, an effect is assumed to linger this many nights: on/off
+/// schedules drop at least this many nights after each switch.
+pub const DEFAULT_CARRYOVER: u32 = 3;
 
 impl Default for RemedyTiming {
     fn default() -> Self {
         Self {
             onset_days: 7,
             reversible: true,
+            onset_range: None,
+            carryover_days: None,
         }
+    }
+}
+
+impl RemedyTiming {
+    /// The onsets the model averages over: the knowledge base's range, or a wide one around
+    /// the typical value (a quarter of it to three times it, and up to six weeks for fast
+    /// remedies), since real people's onsets stray far from the typical.
+    pub fn onset_range(&self) -> (u32, u32) {
+        let typical = self.onset_days.max(1);
+        self.onset_range
+            .map(|(lo, hi)| (lo.max(1), hi.max(typical)))
+            .unwrap_or(((typical / 4).max(1), (typical * 3).clamp(42, 180)))
+    }
+
+    pub fn carryover(&self) -> u32 {
+        self.carryover_days.unwrap_or(DEFAULT_CARRYOVER)
     }
 }
 
@@ -51,6 +82,8 @@ pub fn timing_from(kb: &KnowledgeBase) -> impl Fn(&str) -> RemedyTiming + '_ {
             .map_or_else(RemedyTiming::default, |e| RemedyTiming {
                 onset_days: e.onset_days.unwrap_or(RemedyTiming::default().onset_days),
                 reversible: e.reversible,
+                onset_range: e.onset_range,
+                carryover_days: e.carryover_days,
             })
     }
 }
@@ -133,6 +166,9 @@ pub struct Insights {
     pub experiments: Vec<ExperimentResult>,
     pub triggers: Vec<TriggerResult>,
     pub trend: Option<Trend>,
+    /// The wearable's restlessness beside the ratings, when a tracker measured it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective: Option<ObjectiveSummary>,
     pub note: &'static str,
 }
 
@@ -150,31 +186,54 @@ pub fn analyse(
     timing: &dyn Fn(&str) -> RemedyTiming,
     options: &Options,
 ) -> Insights {
-    let series = series::Series::new(nights);
+    analyse_with(nights, None, planned, timing, options)
+}
+
+/// [`analyse`], with a wearable's restlessness judged as a second outcome of each change.
+pub fn analyse_with(
+    nights: &[NightEntry],
+    objective: Option<&Objective>,
+    planned: &[PlannedExperiment],
+    timing: &dyn Fn(&str) -> RemedyTiming,
+    options: &Options,
+) -> Insights {
+    let series = series::Series::new(nights, objective);
     let experiments = experiment::analyse(&series, planned, timing, options);
     let tested: Vec<&str> = experiments.iter().map(|e| e.id.as_str()).collect();
     let triggers = triggers::analyse(&series, &tested, options);
+    let summary = objective.map(|o| {
+        let pairs: Vec<(f64, f64)> = series
+            .nights
+            .iter()
+            .filter_map(|n| n.objective.map(|v| (n.severity, v)))
+            .collect();
+        ObjectiveSummary::of(&pairs, o.measure)
+    });
     Insights {
         nights: series.len(),
         experiments,
         triggers,
         trend: trend::trend(&series, options),
+        objective: summary,
         note: NOTE,
     }
 }
 
-/// Analyses what a person has stored: their nights, the experiments they declared, and their
-/// bedtime (which decides what counts as late exercise), with the knowledge base's timings.
+/// Analyses what a person has stored: their nights, the experiments they declared, their
+/// trackers' sleep records (for the second outcome) and their bedtime (which decides what
+/// counts as late exercise), with the knowledge base's timings.
 pub fn analyse_stored(
     nights: &[NightEntry],
     experiments: &[Experiment],
+    sleep: &[SleepRecord],
     bedtime: Option<quietlegs_core::profile::ClockTime>,
     kb: &KnowledgeBase,
     mut options: Options,
 ) -> Insights {
     options.bedtime_minutes = bedtime.map(|b| b.minutes());
-    analyse(
+    analyse_with(
         nights,
+        Objective::from_sleep(sleep).as_ref(),
         &planned_from(experiments),
         &timing_from(kb),
         &options,

@@ -11,6 +11,9 @@ pub(crate) struct Component {
     pub df: f64,
 }
 
+/// Components whose weight is below this share of the best one change nothing we report.
+const NEGLIGIBLE: f64 = 1e-9;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Posterior {
     pub(crate) components: Vec<Component>,
@@ -83,6 +86,49 @@ impl Posterior {
             x = next;
         }
         x
+    }
+
+    /// Averages competing models' grid fits: each `(log prior, fits)` weighted by its prior
+    /// and each fit's marginal likelihood. `None` when nothing fitted.
+    pub(crate) fn averaged(models: Vec<(f64, Vec<crate::ar1::GridFit>)>) -> Option<Posterior> {
+        let best = models
+            .iter()
+            .flat_map(|(prior, fits)| fits.iter().map(move |f| prior + f.log_evidence))
+            .fold(f64::NEG_INFINITY, f64::max);
+        if !best.is_finite() {
+            return None;
+        }
+        let mut components = Vec::new();
+        let (mut rho, mut total) = (0.0, 0.0);
+        for (prior, fits) in &models {
+            for f in fits {
+                let w = (prior + f.log_evidence - best).exp();
+                if w < NEGLIGIBLE {
+                    continue;
+                }
+                total += w;
+                rho += w * f.rho;
+                components.push(Component {
+                    weight: w,
+                    location: f.location,
+                    scale: f.scale,
+                    df: f.df,
+                });
+            }
+        }
+        for c in &mut components {
+            c.weight /= total;
+        }
+        // Each fit's degrees of freedom are its nights (plus a vague prior's tiny share).
+        let nights = models
+            .first()
+            .and_then(|(_, fits)| fits.first())
+            .map_or(0, |f| f.df.floor() as usize);
+        Some(Posterior {
+            components,
+            rho: rho / total,
+            nights,
+        })
     }
 
     pub fn median(&self) -> f64 {

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use quietlegs_core::journal::NightEntry;
 
+use crate::objective::Objective;
+
 pub(crate) struct Night<'a> {
     /// Position in the series.
     pub index: usize,
@@ -13,6 +15,8 @@ pub(crate) struct Night<'a> {
     /// Days since the first night; consecutive nights differ by one.
     pub day: i64,
     pub severity: f64,
+    /// The wearable's restlessness that night, when it measured it.
+    pub objective: Option<f64>,
     pub entry: &'a NightEntry,
 }
 
@@ -20,12 +24,13 @@ pub(crate) struct Series<'a> {
     pub nights: Vec<Night<'a>>,
     /// Each `took:` column, gathered once: per night, taken, not taken or not recorded.
     took: BTreeMap<&'a str, Vec<Option<bool>>>,
+    measure: Option<crate::Measure>,
 }
 
 impl<'a> Series<'a> {
     /// Nights without a date are skipped; a repeated date keeps its first entry (files and the
     /// store never hold two, so this only guards the analysis against careless callers).
-    pub fn new(entries: &'a [NightEntry]) -> Self {
+    pub fn new(entries: &'a [NightEntry], objective: Option<&Objective>) -> Self {
         let mut dated: Vec<(Date, &NightEntry)> = entries
             .iter()
             .filter_map(|e| e.night.map(|d| (d, e)))
@@ -41,6 +46,7 @@ impl<'a> Series<'a> {
                 date,
                 day: first.map_or(0, |f| days_between(f, date)),
                 severity: f64::from(entry.severity.min(10)),
+                objective: objective.and_then(|o| o.by_night.get(&date).copied()),
                 entry,
             })
             .collect();
@@ -51,7 +57,19 @@ impl<'a> Series<'a> {
                     .or_insert_with(|| vec![None; nights.len()])[n.index] = Some(value);
             }
         }
-        Self { nights, took }
+        Self {
+            nights,
+            took,
+            measure: objective.map(|o| o.measure),
+        }
+    }
+
+    /// The wearable's measure, when any analysed night has it.
+    pub fn objective_measure(&self) -> Option<crate::Measure> {
+        self.nights
+            .iter()
+            .any(|n| n.objective.is_some())
+            .then_some(self.measure?)
     }
 
     pub fn len(&self) -> usize {

@@ -167,9 +167,12 @@ struct Fitted {
 }
 
 pub(crate) fn analyse(series: &Series, skip: &[&str], options: &Options) -> Vec<TriggerResult> {
+    let factors = factors(series, skip, options);
+    let exposures: Vec<Vec<Option<bool>>> = factors.iter().map(|f| exposure(series, f)).collect();
     let mut fitted: Vec<Fitted> = Vec::new();
-    for factor in factors(series, skip, options) {
-        fitted.extend(analyse_factor(series, &factor));
+    for (k, factor) in factors.iter().enumerate() {
+        let with = companions(&factors, &exposures, k);
+        fitted.extend(analyse_factor(series, factor, &exposures[k], &with));
     }
     apply_fdr(&mut fitted);
     let mut out: Vec<TriggerResult> = fitted.into_iter().map(|f| f.result).collect();
@@ -197,13 +200,78 @@ pub(crate) fn analyse(series: &Series, skip: &[&str], options: &Options) -> Vec<
     out
 }
 
-fn analyse_factor(series: &Series, factor: &Factor) -> Vec<Fitted> {
+/// A factor's exposure, night by night.
+fn exposure(series: &Series, factor: &Factor) -> Vec<Option<bool>> {
     let mut z: Vec<Option<bool>> = Vec::with_capacity(series.len());
     let mut prev: Option<&Night> = None;
     for n in &series.nights {
         z.push((factor.exposure)(prev, n));
         prev = Some(n);
     }
+    z
+}
+
+/// Two habits this closely tied (phi correlation) are adjusted for each other: caffeine that
+/// mostly comes with alcohol is then not blamed for the alcohol.
+const TIED: f64 = 0.3;
+/// At most this many companions per factor: the model's columns are few.
+const MAX_COMPANIONS: usize = 2;
+
+/// The other habits that ride with factor `k`, most tied first. A factor is never adjusted for
+/// its own kind (caffeine for late caffeine, exercise for late vigorous exercise): one is part
+/// of the other.
+fn companions<'e>(
+    factors: &[Factor],
+    exposures: &'e [Vec<Option<bool>>],
+    k: usize,
+) -> Vec<&'e [Option<bool>]> {
+    let family = |id: &str| {
+        id.split('-')
+            .find(|w| *w != "late" && *w != "vigorous")
+            .map(str::to_string)
+    };
+    let mut tied: Vec<(f64, usize)> = (0..factors.len())
+        .filter(|&j| j != k && family(&factors[j].id) != family(&factors[k].id))
+        .filter_map(|j| phi(&exposures[k], &exposures[j]).map(|r| (r.abs(), j)))
+        .filter(|(r, _)| *r >= TIED)
+        .collect();
+    tied.sort_by(|a, b| b.0.total_cmp(&a.0));
+    tied.into_iter()
+        .take(MAX_COMPANIONS)
+        .map(|(_, j)| exposures[j].as_slice())
+        .collect()
+}
+
+/// The correlation of two yes/no columns over the nights where both are known.
+fn phi(a: &[Option<bool>], b: &[Option<bool>]) -> Option<f64> {
+    let mut n = [[0.0f64; 2]; 2];
+    for (x, y) in a.iter().zip(b) {
+        if let (Some(x), Some(y)) = (x, y) {
+            n[usize::from(*x)][usize::from(*y)] += 1.0;
+        }
+    }
+    let row = |i: usize| n[i][0] + n[i][1];
+    let col = |j: usize| n[0][j] + n[1][j];
+    let d = (row(0) * row(1) * col(0) * col(1)).sqrt();
+    (d > 0.0 && row(0) + row(1) >= 2.0 * MIN_EACH_SIDE as f64)
+        .then(|| (n[1][1] * n[0][0] - n[1][0] * n[0][1]) / d)
+}
+
+/// Friday and Saturday evenings: weekends are often worse (or better) by themselves, and habits
+/// that come with weekends must not take the blame for them.
+fn is_weekend(n: &Night) -> bool {
+    matches!(
+        n.date.weekday(),
+        jiff::civil::Weekday::Friday | jiff::civil::Weekday::Saturday
+    )
+}
+
+fn analyse_factor(
+    series: &Series,
+    factor: &Factor,
+    z: &[Option<bool>],
+    companions: &[&[Option<bool>]],
+) -> Vec<Fitted> {
     if z.iter().all(Option::is_none) {
         return Vec::new();
     }
@@ -232,7 +300,12 @@ fn analyse_factor(series: &Series, factor: &Factor) -> Vec<Fitted> {
     let (ex0, un0) = count(rows.iter().map(|&i| z[i]));
     let years = |i: usize| series.nights[i].day as f64 / 365.25;
     let mean_t = rows.iter().map(|&i| years(i)).sum::<f64>() / rows.len().max(1) as f64;
-    let p = if with_next { 4 } else { 3 };
+    let weekends = rows
+        .iter()
+        .filter(|&&i| is_weekend(&series.nights[i]))
+        .count();
+    let with_weekend = weekends >= MIN_EACH_SIDE && rows.len() - weekends >= MIN_EACH_SIDE;
+    let p = 3 + usize::from(with_next) + usize::from(with_weekend) + companions.len();
     let mut data = Ar1Data::new(p);
     let flag = |b: Option<bool>| if b == Some(true) { 1.0 } else { 0.0 };
     for &i in rows {
@@ -240,6 +313,12 @@ fn analyse_factor(series: &Series, factor: &Factor) -> Vec<Fitted> {
         if with_next {
             x.push(flag(lagged(i)));
         }
+        if with_weekend {
+            x.push(f64::from(u8::from(is_weekend(&series.nights[i]))));
+        }
+        // A companion not recorded that night counts as absent: dropping the night would cost
+        // more than the small blur it adds to the adjustment.
+        x.extend(companions.iter().map(|c| flag(c[i])));
         data.push(series.nights[i].day, &x, series.nights[i].severity);
     }
     let mut c0 = vec![0.0; p];

@@ -11,6 +11,7 @@ fn check_shape(nights: &[NightEntry]) -> Value {
     let timing = |id: &str| RemedyTiming {
         onset_days: if id == "iron-oral" { 84 } else { 7 },
         reversible: id != "iron-oral",
+        ..RemedyTiming::default()
     };
     let insights = analyse(nights, &[], &timing, &Options::default());
     let v = serde_json::to_value(&insights).expect("serialises");

@@ -2,60 +2,18 @@
 //! noise (AR(1), integer 0-10 scores, clamped), the analysis finds real effects often, invents
 //! them rarely, and its intervals cover the truth.
 
-use chacha20::ChaCha8Rng;
-use jiff::civil::{Date, date};
+use jiff::civil::date;
 use quietlegs_core::journal::NightEntry;
 use quietlegs_core::profile::ClockTime;
-use quietlegs_stats::{ExperimentVerdict, Options, RemedyTiming, TriggerVerdict, analyse};
-use rand_core::{Rng, SeedableRng};
+use quietlegs_stats::{
+    ExperimentVerdict, Measure, Objective, ObjectiveVerdict, Options, RemedyTiming, TriggerVerdict,
+    analyse, analyse_with,
+};
 
 const RUNS: u32 = 300;
 
-struct Noise {
-    rng: ChaCha8Rng,
-    rho: f64,
-    sd: f64,
-    last: f64,
-}
-
-impl Noise {
-    fn new(seed: u64, rho: f64, sd: f64) -> Self {
-        let mut n = Self {
-            rng: ChaCha8Rng::seed_from_u64(seed),
-            rho,
-            sd,
-            last: 0.0,
-        };
-        // Start from the stationary distribution.
-        n.last = n.normal() * sd / (1.0 - rho * rho).sqrt();
-        n
-    }
-
-    fn uniform(&mut self) -> f64 {
-        (f64::from(self.rng.next_u32()) + 0.5) / 4_294_967_296.0
-    }
-
-    fn normal(&mut self) -> f64 {
-        // Box-Muller.
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-
-    fn next(&mut self) -> f64 {
-        self.last = self.rho * self.last + self.sd * self.normal();
-        self.last
-    }
-}
-
-fn score(mean: f64, noise: f64) -> u8 {
-    (mean + noise).round().clamp(0.0, 10.0) as u8
-}
-
-fn night(start: Date, i: i64) -> Date {
-    start
-        .checked_add(jiff::Span::new().days(i))
-        .expect("date in range")
-}
+mod common;
+use common::{Noise, night, score};
 
 /// 21 nights without, then 42 with `took:test-remedy`; the true effect builds up linearly over
 /// `onset` nights to `effect`.
@@ -91,6 +49,7 @@ fn run_ab(effect: f64, onset: u32, seed_base: u64) -> Tally {
     let timing = move |_: &str| RemedyTiming {
         onset_days: onset,
         reversible: true,
+        ..RemedyTiming::default()
     };
     let mut t = Tally {
         helps: 0,
@@ -306,6 +265,7 @@ fn a_randomised_on_off_schedule_gets_the_exact_test() {
     let timing = |_: &str| RemedyTiming {
         onset_days: 1,
         reversible: true,
+        ..RemedyTiming::default()
     };
     let out = analyse(&nights, &planned, &timing, &Options::default());
     let e = &out.experiments[0];
@@ -346,6 +306,7 @@ fn two_changes_a_week_apart_are_not_credited_apart() {
     let timing = |_: &str| RemedyTiming {
         onset_days: 3,
         reversible: true,
+        ..RemedyTiming::default()
     };
     let mut second_helps = 0;
     let mut named = 0;
@@ -395,6 +356,7 @@ fn a_change_started_after_a_bad_week_says_the_nights_may_just_be_returning_to_no
     let timing = |_: &str| RemedyTiming {
         onset_days: 1,
         reversible: true,
+        ..RemedyTiming::default()
     };
     let (mut flagged, mut flagged_plain) = (0, 0);
     for run in 0..RUNS {
@@ -419,5 +381,84 @@ fn a_change_started_after_a_bad_week_says_the_nights_may_just_be_returning_to_no
         rate(flagged_plain) <= 0.05,
         "{:.0}%",
         100.0 * rate(flagged_plain)
+    );
+}
+
+/// The tracker's restless minutes for an A/B journal: they follow a hidden restlessness that the
+/// change lowers by `tracked_effect` minutes, with their own noise, on three nights in four
+/// (the watch is not always worn: off one night in four, and for a few nights in a row at
+/// times).
+fn tracked_minutes(seed: u64, nights: &[NightEntry], tracked_effect: f64) -> Objective {
+    let mut noise = Noise::new(seed ^ 0x5eed, 0.3, 6.0);
+    let mut by_night = std::collections::BTreeMap::new();
+    for (i, n) in nights.iter().enumerate() {
+        let on = n.took.get("test-remedy").copied().unwrap_or(false);
+        let minutes = 30.0 + if on { tracked_effect } else { 0.0 } + noise.next();
+        let worn = !(i + seed as usize).is_multiple_of(4) && (i / 9) % 5 != 2;
+        if let (Some(d), true) = (n.night, worn) {
+            by_night.insert(d, minutes.max(0.0));
+        }
+    }
+    Objective {
+        measure: Measure::RestlessMinutes,
+        by_night,
+    }
+}
+
+#[test]
+fn the_trackers_restlessness_is_judged_as_a_second_outcome_with_its_own_interval() {
+    const TRACKED_RUNS: u32 = 100;
+    let timing = |_: &str| RemedyTiming {
+        onset_days: 1,
+        reversible: true,
+        ..RemedyTiming::default()
+    };
+    let (mut lower, mut covered, mut false_change) = (0, 0, 0);
+    for run in 0..TRACKED_RUNS {
+        let nights = ab_journal(7_000 + u64::from(run), -2.0, 1);
+        for (effect, seed) in [(-10.0, 1), (0.0, 2)] {
+            let tracked = tracked_minutes(u64::from(run) * 3 + seed, &nights, effect);
+            let out = analyse_with(&nights, Some(&tracked), &[], &timing, &Options::default());
+            let e = out
+                .experiments
+                .iter()
+                .find(|e| e.id == "test-remedy")
+                .expect("found");
+            let o = e.objective.as_ref().expect("a second outcome");
+            assert!(o.proxy);
+            assert!(
+                o.baseline_nights < 21 && o.treatment_nights < 42,
+                "only tracked nights"
+            );
+            let [lo, hi] = o.ci95.unwrap_or_else(|| panic!("an interval: {o:?}"));
+            if effect < 0.0 {
+                lower += u32::from(o.verdict == ObjectiveVerdict::Lower);
+                covered += u32::from(lo <= effect && effect <= hi);
+            } else {
+                false_change += u32::from(o.verdict != ObjectiveVerdict::NoClearChange);
+            }
+            assert_eq!(
+                out.objective.as_ref().map(|s| s.measure),
+                Some(Measure::RestlessMinutes)
+            );
+        }
+    }
+    let pct = |k: u32| 100.0 * f64::from(k) / f64::from(TRACKED_RUNS);
+    eprintln!(
+        "tracker -10 min: lower {:.0}%, covered {:.0}%; tracker no effect: a change claimed {:.0}%",
+        pct(lower),
+        pct(covered),
+        pct(false_change)
+    );
+    assert!(pct(lower) >= 80.0, "power on the tracker {}", pct(lower));
+    assert!(
+        pct(covered) >= 88.0,
+        "coverage on the tracker {}",
+        pct(covered)
+    );
+    assert!(
+        pct(false_change) <= 8.0,
+        "false change on the tracker {}",
+        pct(false_change)
     );
 }

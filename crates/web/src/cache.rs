@@ -250,6 +250,7 @@ mod tests {
                 experiments: Vec::new(),
                 triggers: Vec::new(),
                 trend: None,
+                objective: None,
                 note: "",
             }),
             plan: None,

@@ -127,6 +127,28 @@ pub fn render(insights: &Insights, kb: &KnowledgeBase) -> String {
         out.push('\n');
         out.push_str(&text::wrap(&e.explanation, "    "));
         out.push('\n');
+        if let Some(o) = &e.objective {
+            out.push_str(&text::wrap(
+                &format!("Tracker (a proxy): {}", o.explanation),
+                "    ",
+            ));
+            out.push('\n');
+        }
+    }
+    if let Some(o) = &insights.objective {
+        out.push_str(&text::wrap(quietlegs_stats::PROXY_NOTE, "    "));
+        out.push('\n');
+        if let Some(r) = o.correlation_with_severity {
+            out.push_str(&text::wrap(
+                &format!(
+                    "On {} nights with both, the tracker's {} and your ratings correlate by {r:.2}.",
+                    o.nights,
+                    o.measure.in_words()
+                ),
+                "    ",
+            ));
+            out.push('\n');
+        }
     }
     out.push_str("\nHabits and your nights\n");
     let (judged, thin): (Vec<&TriggerResult>, Vec<&TriggerResult>) = insights

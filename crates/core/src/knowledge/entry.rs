@@ -251,6 +251,11 @@ pub struct Entry {
     pub timing: Option<String>,
     pub minutes_before_bed: Option<u32>,
     pub onset_days: Option<u32>,
+    /// The shortest and longest onsets seen (`onset_min_days`, `onset_max_days`), when the
+    /// knowledge base gives them; the analysis otherwise derives a range from `onset_days`.
+    pub onset_range: Option<(u32, u32)>,
+    /// Nights an effect lingers after the remedy stops (`carryover_days`).
+    pub carryover_days: Option<u32>,
     /// Whether the effect fades once the remedy stops. Slow, cumulative changes (rebuilding
     /// iron stores) do not, so they cannot be tested by switching them on and off.
     pub reversible: bool,

@@ -33,6 +33,9 @@ struct RawEntry {
     timing: Option<String>,
     minutes_before_bed: Option<i64>,
     onset_days: Option<i64>,
+    onset_min_days: Option<i64>,
+    onset_max_days: Option<i64>,
+    carryover_days: Option<i64>,
     reversible: Option<bool>,
     evidence: Option<String>,
     evidence_note: Option<String>,
@@ -403,6 +406,9 @@ fn check_entry(raw: RawEntry, file: &str, line: usize, issues: &mut Vec<KbIssue>
         .and_then(|g| check_guideline(g, evidence, &mut r));
     let minutes_before_bed = bounded(&mut r, "minutes_before_bed", raw.minutes_before_bed, 0, 720);
     let onset_days = bounded(&mut r, "onset_days", raw.onset_days, 0, 730);
+    let onset_range =
+        check_onset_range((raw.onset_min_days, raw.onset_max_days), onset_days, &mut r);
+    let carryover_days = bounded(&mut r, "carryover_days", raw.carryover_days, 0, 365);
 
     let (Some(kind), Some(evidence)) = (kind, evidence) else {
         return None;
@@ -418,6 +424,8 @@ fn check_entry(raw: RawEntry, file: &str, line: usize, issues: &mut Vec<KbIssue>
         timing: raw.timing,
         minutes_before_bed,
         onset_days,
+        onset_range,
+        carryover_days,
         reversible: raw.reversible.unwrap_or(true),
         evidence,
         evidence_note,
@@ -522,6 +530,34 @@ fn check_guideline(
         certainty: raw.certainty,
         source: raw.source,
     })
+}
+
+/// The range of onsets a remedy is known to show: both ends, around the typical value.
+fn check_onset_range(
+    (min, max): (Option<i64>, Option<i64>),
+    typical: Option<u32>,
+    r: &mut Reporter,
+) -> Option<(u32, u32)> {
+    let min = bounded(r, "onset_min_days", min, 0, 730);
+    let max = bounded(r, "onset_max_days", max, 0, 730);
+    match (min, typical, max) {
+        (None, _, None) => None,
+        (Some(lo), Some(t), Some(hi)) if lo <= t && t <= hi => Some((lo, hi)),
+        (Some(_), Some(_), Some(_)) => {
+            r.field(
+                "onset_min_days",
+                "onset_min_days <= onset_days <= onset_max_days is needed",
+            );
+            None
+        }
+        _ => {
+            r.field(
+                "onset_min_days",
+                "give onset_min_days and onset_max_days together, with onset_days",
+            );
+            None
+        }
+    }
 }
 
 fn bounded(r: &mut Reporter, field: &str, value: Option<i64>, min: i64, max: i64) -> Option<u32> {

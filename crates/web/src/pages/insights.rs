@@ -18,6 +18,8 @@ struct Line {
     verdict: &'static str,
     detail: String,
     explanation: String,
+    /// The same change on the tracker's measure, labelled as a proxy.
+    tracked: Option<String>,
 }
 
 #[derive(Template)]
@@ -29,6 +31,9 @@ struct InsightsPage {
     experiments: Vec<Line>,
     triggers: Vec<Line>,
     has_effects: bool,
+    /// How the tracker's restlessness sits beside the ratings, when one measured it.
+    tracker: Option<String>,
+    proxy_note: &'static str,
     note: &'static str,
 }
 
@@ -90,8 +95,16 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageRe
             verdict: e.verdict.in_words(),
             detail: interval(e.effect, e.ci95),
             explanation: e.explanation.clone(),
+            tracked: e.objective.as_ref().map(|o| {
+                format!(
+                    "Tracker (proxy): {}. {}",
+                    o.verdict.in_words(),
+                    o.explanation
+                )
+            }),
         })
         .collect();
+    let tracker = insights.objective.as_ref().map(tracker_summary);
     let triggers: Vec<Line> = insights
         .triggers
         .iter()
@@ -108,6 +121,7 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageRe
             verdict: t.verdict.in_words(),
             detail: interval(t.effect, t.ci95),
             explanation: t.explanation.clone(),
+            tracked: None,
         })
         .collect();
     let has_effects = insights.experiments.iter().any(|e| e.ci95.is_some())
@@ -119,8 +133,34 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageRe
         experiments,
         triggers,
         has_effects,
+        tracker,
+        proxy_note: quietlegs_stats::PROXY_NOTE,
         note: insights.note,
     }))
+}
+
+/// One sentence on the tracker's measure beside the ratings.
+fn tracker_summary(o: &quietlegs_stats::ObjectiveSummary) -> String {
+    let what = o.measure.in_words();
+    let mut text = format!(
+        "Your tracker measured {what} on {} of your logged nights",
+        o.nights
+    );
+    if let Some(m) = o.mean {
+        text.push_str(&format!(
+            ", {} {} a night on average",
+            num(m),
+            o.measure.unit()
+        ));
+    }
+    match o.correlation_with_severity {
+        Some(r) => text.push_str(&format!(
+            "; it moved with your own ratings by a correlation of {} (1 is in step, 0 unrelated).",
+            num(r)
+        )),
+        None => text.push('.'),
+    }
+    text
 }
 
 fn svg(body: String) -> Response {

@@ -4,6 +4,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use jiff::ToSpan;
 use jiff::civil::Date;
+use std::collections::BTreeMap;
+
 use quietlegs_core::journal::NightEntry;
 use serde::Deserialize;
 
@@ -34,6 +36,8 @@ struct JournalPage {
     weeks: Vec<Vec<Cell>>,
     nights: Vec<NightEntry>,
     logged: usize,
+    /// The tracker's restlessness by night, when one measured it.
+    tracked: BTreeMap<Date, String>,
 }
 
 impl JournalPage {
@@ -43,6 +47,12 @@ impl JournalPage {
 
     fn field(&self, n: &NightEntry, column: &str) -> String {
         n.field(column)
+    }
+
+    fn tracked_of(&self, n: &NightEntry) -> String {
+        n.night
+            .and_then(|d| self.tracked.get(&d).cloned())
+            .unwrap_or_default()
     }
 }
 
@@ -81,6 +91,16 @@ pub async fn page(
         }
         weeks.push(column);
     }
+    let sleep = app.store().sleep_records(me.person).await?;
+    let tracked = quietlegs_stats::Objective::from_sleep(&sleep)
+        .map(|o| {
+            let unit = o.measure.unit();
+            o.by_night
+                .range(first..=today)
+                .map(|(d, v)| (*d, format!("{} {unit}", super::num(*v))))
+                .collect()
+        })
+        .unwrap_or_default();
     let logged = nights.len();
     let mut nights = nights;
     nights.reverse();
@@ -90,5 +110,6 @@ pub async fn page(
         weeks,
         nights,
         logged,
+        tracked,
     }))
 }
