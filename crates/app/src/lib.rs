@@ -4,6 +4,7 @@
 //! - [`clock`]: the person's own "today" and the night a check-in means, in their time zone.
 //! - [`derived`]: stored profile + labs -> resolved profile; nights + experiments -> insights
 //!   -> the plan with its history. One place answers "what is this person's plan".
+//! - [`outlook`]: tonight's outlook from the person's own recent nights.
 //! - [`report`]: the doctor report's inputs gathered from the store.
 //!
 //! Everything here takes the store as `&dyn Store` and the knowledge as `(kb, rules)`; nothing
@@ -11,6 +12,7 @@
 
 pub mod clock;
 pub mod derived;
+pub mod outlook;
 pub mod report;
 
 pub use derived::{

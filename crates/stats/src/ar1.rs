@@ -112,6 +112,57 @@ impl Ar1Data {
     }
 
     fn fit_at(&self, rho: f64, contrast: &[f64], n: f64) -> Option<GridFit> {
+        let s = self.solve(rho, n)?;
+        let vc = mul_vec(&s.inverse.inv, contrast);
+        let scale = (s.bn / s.an * dot(contrast, &vc)).sqrt();
+        if !scale.is_finite() || scale <= 0.0 {
+            return None;
+        }
+        Some(GridFit {
+            rho,
+            location: dot(contrast, &s.mean),
+            scale,
+            df: 2.0 * s.an,
+            log_evidence: s.log_evidence,
+        })
+    }
+
+    /// The predictive distribution of the next night with covariates `x`: given the night
+    /// before (`previous`: its covariates and value) when it was logged, else from the noise's
+    /// long-run spread. It holds both the noise and the uncertainty in the coefficients.
+    pub fn predict(&self, x: &[f64], previous: Option<(&[f64], f64)>) -> Option<Posterior> {
+        let p = self.q - 1;
+        if self.rows <= p + 1 || x.len() != p || previous.is_some_and(|(xp, _)| xp.len() != p) {
+            return None;
+        }
+        let n = self.rows as f64;
+        let fits: Vec<GridFit> = RHO_GRID
+            .iter()
+            .filter_map(|&rho| {
+                let s = self.solve(rho, n)?;
+                let (c, shift, noise) = match previous {
+                    Some((xp, yp)) => {
+                        let c: Vec<f64> = x.iter().zip(xp).map(|(a, b)| a - rho * b).collect();
+                        (c, rho * yp, 1.0)
+                    }
+                    None => (x.to_vec(), 0.0, 1.0 / (1.0 - rho * rho)),
+                };
+                let vc = mul_vec(&s.inverse.inv, &c);
+                let scale = (s.bn / s.an * (noise + dot(&c, &vc))).sqrt();
+                (scale.is_finite() && scale > 0.0).then(|| GridFit {
+                    rho,
+                    location: dot(&c, &s.mean) + shift,
+                    scale,
+                    df: 2.0 * s.an,
+                    log_evidence: s.log_evidence,
+                })
+            })
+            .collect();
+        Posterior::averaged(vec![(0.0, fits)])
+    }
+
+    /// The conjugate posterior at one rho.
+    fn solve(&self, rho: f64, n: f64) -> Option<Solved> {
         let q = self.q;
         let p = q - 1;
         let keep = 1.0 - rho * rho;
@@ -139,24 +190,27 @@ impl Ar1Data {
         let mean = mul_vec(&inverse.inv, &xty);
         let an = A0 + n / 2.0;
         let bn = B0 + 0.5 * (yty - dot(&mean, &xty)).max(0.0);
-        let vc = mul_vec(&inverse.inv, contrast);
-        let scale = (bn / an * dot(contrast, &vc)).sqrt();
-        if !scale.is_finite() || scale <= 0.0 {
-            return None;
-        }
         // Terms that do not depend on rho are left out: only relative weights matter.
         let log_evidence = -0.5 * inverse.log_det - an * bn.ln()
             + 0.5 * self.segments as f64 * keep.ln()
             + ln_gamma(an)
             - ln_gamma(A0);
-        Some(GridFit {
-            rho,
-            location: dot(contrast, &mean),
-            scale,
-            df: 2.0 * an,
+        Some(Solved {
+            mean,
+            inverse,
+            an,
+            bn,
             log_evidence,
         })
     }
+}
+
+struct Solved {
+    mean: Vec<f64>,
+    inverse: crate::matrix::Inverse,
+    an: f64,
+    bn: f64,
+    log_evidence: f64,
 }
 
 /// The noise correlations tried: -0.9 to 0.9 by 0.05, and 0.95 and 0.98 so that slow flares

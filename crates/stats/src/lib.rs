@@ -9,6 +9,7 @@ mod ar1;
 mod experiment;
 mod matrix;
 mod objective;
+mod outlook;
 mod posterior;
 mod round;
 mod series;
@@ -20,6 +21,7 @@ pub use experiment::{Design, ExperimentResult, ExperimentVerdict, PlannedExperim
 pub use objective::{
     Measure, Objective, ObjectiveResult, ObjectiveSummary, ObjectiveVerdict, PROXY_NOTE,
 };
+pub use outlook::{MIN_OUTLOOK_NIGHTS, OUTLOOK_NOTE, Outlook, OutlookFactor, outlook};
 pub use posterior::Posterior;
 pub use trend::{Trend, Week, Window};
 pub use triggers::{TriggerResult, TriggerVerdict};

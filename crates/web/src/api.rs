@@ -362,6 +362,15 @@ pub async fn insights(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiR
     Ok(Json(&*derived.insights).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/outlook",
+    responses((status = 200, description = "tonight's outlook from the person's own journal: \
+        expected severity with an 80% interval and what moves it, or ready: false while still \
+        learning", body = Object)))]
+pub async fn outlook(State(app): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Response> {
+    let outlook = service::outlook(&app, me.person).await?;
+    Ok(Json(&outlook).into_response())
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct FormatQuery {
     /// `csv`, `json` or `fhir` (an R4 Bundle).

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/labs", get(api::labs).post(api::add_lab))
         .route("/labs/{id}", get(api::get_lab).delete(api::delete_lab))
         .route("/insights", get(api::insights))
+        .route("/outlook", get(api::outlook))
         .route("/export", get(api::export))
         .route("/import", post(api::import))
         .route("/calendar", get(api::calendar))

@@ -18,7 +18,8 @@ use crate::api;
     paths(
         api::signup, api::login, api::logout, api::get_profile, api::put_profile, api::plan,
         api::journal, api::get_night, api::put_night, api::delete_night, api::labs,
-        api::add_lab, api::get_lab, api::delete_lab, api::insights, api::export, api::import,
+        api::add_lab, api::get_lab, api::delete_lab, api::insights, api::outlook, api::export,
+        api::import,
         api::calendar
     ),
     components(schemas(

@@ -29,6 +29,18 @@ pub async fn profile(app: &AppState, person: PersonId) -> Result<Option<ProfileV
     Ok(app.store().profile(person).await?)
 }
 
+/// Tonight's outlook, by the person's own clock.
+pub async fn outlook(
+    app: &AppState,
+    person: PersonId,
+) -> Result<quietlegs_stats::Outlook, ApiError> {
+    let profile = profile(app, person).await?;
+    Ok(
+        quietlegs_app::outlook::outlook(app.store(), person, profile.as_ref().map(|p| &p.profile))
+            .await?,
+    )
+}
+
 /// [`derived`] for the signed-in person, at the data version their session carries.
 pub async fn derived_for(app: &AppState, me: &SignedIn) -> Result<Arc<Derived>, ApiError> {
     derived(app, me.person, me.data_version).await

@@ -28,7 +28,19 @@ struct TonightPage {
     minutes_left: Option<i64>,
     slots: Vec<Slot>,
     acute: Vec<(String, String, String)>,
+    outlook: quietlegs_stats::Outlook,
     disclaimer: &'static str,
+}
+
+impl TonightPage {
+    fn points(&self, f: &quietlegs_stats::OutlookFactor) -> String {
+        match (f.points, f.ci95) {
+            (Some(p), Some([lo, hi])) => {
+                format!("{p:+.1} points (95% interval {lo:+.1} to {hi:+.1})")
+            }
+            _ => String::new(),
+        }
+    }
 }
 
 pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
@@ -73,6 +85,7 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageRe
         .filter(|s| s.stage == Stage::Acute)
         .map(|s| (s.id.clone(), s.title.clone(), s.why.clone()))
         .collect();
+    let outlook = service::outlook(&app, me.person).await?;
     Ok(render(&TonightPage {
         chrome: Chrome::new(&app, Some(&me), "tonight"),
         bedtime: bedtime.map(|b| b.to_string()),
@@ -82,6 +95,7 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageRe
         minutes_left,
         slots,
         acute,
+        outlook,
         disclaimer: quietlegs_core::plan::DISCLAIMER,
     }))
 }
