@@ -272,3 +272,67 @@ fn every_surface_names_the_lines_it_could_not_read() {
     );
     assert!(html.contains("moonpetal extract"));
 }
+
+#[test]
+fn a_randomised_on_off_trial_is_reported_in_cent_form() {
+    let s = Scratch::new("report-cent");
+    let db = s.db("q");
+    let schedule = quietlegs_stats::AbabSchedule {
+        seed: 4242,
+        pairs: 6,
+        period_nights: 7,
+    };
+    // 14 nights before, then 84 nights of the schedule ending last night.
+    let start_ago = 84;
+    ok(
+        &db,
+        &[
+            "experiment",
+            "start",
+            "magnesium",
+            "--start",
+            &days_ago(start_ago),
+            "--on-off",
+            "--pairs",
+            "6",
+            "--period",
+            "7",
+            "--seed",
+            "4242",
+        ],
+    );
+    let mut csv = String::from("night,severity,took:magnesium\n");
+    for n in (1..=start_ago + 14).rev() {
+        let day = start_ago - n;
+        let on = schedule.on_at(day).unwrap_or(false);
+        let severity = if on { 3 } else { 6 } + n % 2;
+        // Every tenth night goes unlogged.
+        if n % 10 != 3 {
+            csv.push_str(&format!("{},{severity},{}\n", days_ago(n), u8::from(on)));
+        }
+    }
+    import_csv(&s, &db, &csv);
+    let out = s.path("report.html");
+    ok(&db, &["report", "--out", out.to_str().expect("path")]);
+    // The page escapes "/" in text.
+    let html = std::fs::read_to_string(&out)
+        .expect("report")
+        .replace("&#x2f;", "/");
+    assert!(
+        html.contains("the experiment in CENT 2015 form"),
+        "a CENT section"
+    );
+    assert!(html.contains("Randomised on/off (ABAB) schedule: 6 pairs of 7-night periods"));
+    assert!(html.contains("seed 4242"));
+    assert!(html.contains("as washout"), "washout said");
+    assert!(html.contains("Taken on 100% of the nights"));
+    assert!(html.contains("days not logged"));
+    assert!(html.contains("AR(1) errors"), "the model in a sentence");
+    assert!(
+        html.contains("Exact test on the period means, one-sided p = 0.016"),
+        "p said"
+    );
+    let pdf = s.path("report.pdf");
+    ok(&db, &["report", "--out", pdf.to_str().expect("path")]);
+    assert!(std::fs::metadata(&pdf).expect("pdf").len() > 1000);
+}

@@ -6,6 +6,7 @@
 pub mod charts;
 pub mod html;
 pub mod pdf;
+pub mod trial;
 mod typeset;
 
 use jiff::ToSpan;
@@ -67,6 +68,8 @@ pub struct Report {
     pub tried: Vec<TriedRow>,
     /// The same changes on a tracker's restlessness, where one measured it (a proxy).
     pub tracked: Vec<String>,
+    /// Each experiment in CENT 2015 form.
+    pub trials: Vec<trial::TrialReport>,
     pub triggers: Vec<String>,
     pub medicines: Vec<String>,
     pub supplements: Vec<String>,
@@ -277,6 +280,22 @@ impl Report {
                 }
             })
             .collect();
+        let trials = i
+            .insights
+            .experiments
+            .iter()
+            .filter(|e| e.effect.is_some())
+            .map(|e| {
+                // An on/off schedule may begin with nights off: the result starts at the first
+                // night on, the stored experiment at the schedule's start.
+                let stored = i
+                    .experiments
+                    .iter()
+                    .filter(|x| x.remedy == e.id && x.start <= e.start)
+                    .max_by_key(|x| x.start);
+                trial::of(display_name(kb, &e.id), e, stored)
+            })
+            .collect();
         let tracked = i
             .insights
             .experiments
@@ -364,6 +383,7 @@ impl Report {
             labs,
             tried,
             tracked,
+            trials,
             triggers,
             medicines: i.profile.map(|p| p.medications.clone()).unwrap_or_default(),
             supplements: i.profile.map(|p| p.supplements.clone()).unwrap_or_default(),

@@ -247,6 +247,12 @@ fn layout(report: &Report, m: &Metrics) -> Laid {
             &rows,
         );
     }
+    for t in &report.trials {
+        l.para(&format!("{}: the experiment in CENT 2015 form", t.name));
+        for (item, text) in &t.items {
+            l.bullet(&format!("{item}: {text}"), INK);
+        }
+    }
     if !report.tracked.is_empty() {
         l.para(&format!(
             "Measured by a sleep tracker. {}",

@@ -119,6 +119,27 @@ pub struct ExperimentResult {
     /// proxy, labelled as one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objective: Option<ObjectiveResult>,
+    /// The periods with and without the change, in order (for a report in CENT 2015 form).
+    pub periods: Vec<Period>,
+    /// Days within the analysed span with no night logged.
+    pub missing_nights: usize,
+    /// Nights dropped after each switch by the randomisation test (on/off schedules only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub washout_nights: Option<u32>,
+    /// Nights an effect was allowed to linger after stopping.
+    pub carryover_days: u32,
+    /// The model in one sentence.
+    pub model: String,
+}
+
+/// One run of nights with or without the change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Period {
+    pub from: Date,
+    pub to: Date,
+    pub with_change: bool,
+    /// Nights logged in it.
+    pub nights: usize,
 }
 
 /// Per night: `Some(true)` on the change, `Some(false)` without it, `None` not analysed.
@@ -141,10 +162,13 @@ pub(crate) fn analyse(
             &assignment,
             p.ongoing,
             t,
-            p.schedule.as_ref(),
+            p.schedule.as_ref().map(|s| (s, p.start)),
             options,
         ) {
-            Some(r) => {
+            Some(mut r) => {
+                // A declared change is known by the night it was declared to begin (an on/off
+                // schedule may open with nights off).
+                r.start = p.start;
                 judged.push((out.len(), assignment));
                 out.push(r);
             }
@@ -296,7 +320,9 @@ fn judge(
     assignment: &Assignment,
     ongoing: bool,
     timing: RemedyTiming,
-    schedule: Option<&AbabSchedule>,
+    // A randomised schedule, with the night it began: its periods count from there, whether
+    // the first is on or off.
+    schedule: Option<(&AbabSchedule, Date)>,
     options: &Options,
 ) -> Option<ExperimentResult> {
     let analysed: Vec<(&Night, bool)> = series
@@ -341,11 +367,23 @@ fn judge(
         .meaningful_change
         .unwrap_or_else(|| (0.5 * sample_sd(&baseline)).max(0.5));
 
+    let first_day = analysed.first().map_or(0, |(n, _)| n.day);
     let mut result = ExperimentResult {
         baseline_nights: baseline.len(),
         treatment_nights,
         meaningful_change: Some(meaningful),
         adherence,
+        periods: periods_of(&analysed, &after),
+        missing_nights: usize::try_from(last_day - first_day + 1)
+            .unwrap_or(0)
+            .saturating_sub(analysed.len()),
+        washout_nights: schedule.map(|(s, _)| washout_nights(timing).min(s.period_nights / 2)),
+        carryover_days: if design == Design::Segmented {
+            0
+        } else {
+            timing.carryover()
+        },
+        model: model_sentence(design, timing, first_on >= TREND_BASELINE),
         ..ExperimentResult::unjudged(id, design, start, ongoing, timing.onset_days)
     };
     if baseline.len() < MIN_NIGHTS {
@@ -401,11 +439,11 @@ fn judge(
     result.p_benefit = Some(p_benefit);
     result.p_meaningful = Some(p_meaningful);
     result.autocorrelation = Some(posterior.rho);
-    result.randomisation_p = schedule.and_then(|s| {
+    result.randomisation_p = schedule.and_then(|(s, began)| {
         let nights: Vec<(i64, f64)> = analysed
             .iter()
-            .filter(|(n, _)| n.date >= start)
-            .map(|(n, _)| (n.day - analysed[first_on].0.day, n.severity))
+            .filter(|(n, _)| n.date >= began)
+            .map(|(n, _)| (days_between(began, n.date), n.severity))
             .collect();
         abab::randomisation_p(s, &nights, washout_nights(timing))
     });
@@ -448,6 +486,59 @@ fn judge(
         ));
     }
     Some(result)
+}
+
+/// Runs of analysed nights with and without the change.
+fn periods_of(analysed: &[(&Night, bool)], after: &impl Fn(usize, bool) -> bool) -> Vec<Period> {
+    let mut out: Vec<Period> = Vec::new();
+    for (i, (n, on)) in analysed.iter().enumerate() {
+        let with = after(i, *on);
+        match out.last_mut() {
+            Some(p) if p.with_change == with => {
+                p.to = n.date;
+                p.nights += 1;
+            }
+            _ => out.push(Period {
+                from: n.date,
+                to: n.date,
+                with_change: with,
+                nights: 1,
+            }),
+        }
+    }
+    out
+}
+
+/// What was fitted, in one sentence a trialist can check.
+fn model_sentence(design: Design, timing: RemedyTiming, with_trend: bool) -> String {
+    let noise = "with AR(1) errors (the night-to-night correlation averaged over its range)";
+    match design {
+        Design::Segmented => format!(
+            "Segmented regression of nightly severity (change of level and of slope from the \
+             start{}) {noise}, judged at the last night.",
+            if with_trend {
+                ", with the trend before it"
+            } else {
+                ""
+            }
+        ),
+        Design::Ab | Design::Abab => {
+            let (lo, hi) = timing.onset_range();
+            format!(
+                "Regression of nightly severity on the change's exposure, which builds up over \
+                 its onset (averaged over {lo} to {hi} days around {}, by marginal likelihood) \
+                 and fades after a carry-over of up to {} nights{}, {noise}; the effect is the \
+                 one reached over the latest nights on it.",
+                timing.onset_days,
+                timing.carryover(),
+                if with_trend {
+                    ", plus a linear trend"
+                } else {
+                    ""
+                }
+            )
+        }
+    }
 }
 
 fn not_started(
@@ -497,6 +588,11 @@ impl ExperimentResult {
             after_bad_run: false,
             explanation: String::new(),
             objective: None,
+            periods: Vec::new(),
+            missing_nights: 0,
+            washout_nights: None,
+            carryover_days: 0,
+            model: String::new(),
         }
     }
 }

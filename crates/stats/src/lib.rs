@@ -17,7 +17,7 @@ mod trend;
 mod triggers;
 
 pub use abab::{AbabSchedule, Order, exact_randomisation_p};
-pub use experiment::{Design, ExperimentResult, ExperimentVerdict, PlannedExperiment};
+pub use experiment::{Design, ExperimentResult, ExperimentVerdict, Period, PlannedExperiment};
 pub use objective::{
     Measure, Objective, ObjectiveResult, ObjectiveSummary, ObjectiveVerdict, PROXY_NOTE,
 };
