@@ -44,6 +44,21 @@ pub fn insights_of(
     )
 }
 
+/// A person's nights between two dates (either end open), each with its day's exercise from a
+/// tracker where they recorded none: what the analysis reads. Their own entries are untouched
+/// in the store; the journal and exports show only what they wrote.
+pub async fn nights_for_analysis(
+    store: &dyn Store,
+    person: PersonId,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> Result<Vec<NightEntry>, AppError> {
+    let mut nights = store.nights(person, from, to).await?;
+    let activity = store.activity_records(person).await?;
+    quietlegs_core::journal::activity::fill_nights(&mut nights, &activity);
+    Ok(nights)
+}
+
 /// Insights over a person's stored journal and experiments.
 pub async fn insights(
     store: &dyn Store,
@@ -52,7 +67,7 @@ pub async fn insights(
     profile: Option<&ProfileVersion>,
     options: Options,
 ) -> Result<Insights, AppError> {
-    let nights = store.nights(person, None, None).await?;
+    let nights = nights_for_analysis(store, person, None, None).await?;
     let experiments = store.experiments(person).await?;
     let sleep = store.sleep_records(person).await?;
     Ok(insights_of(

@@ -34,7 +34,8 @@ pub async fn outlook(
     let from = tonight
         .checked_sub(LOOK_BACK_DAYS.days())
         .unwrap_or(tonight);
-    let nights = store.nights(person, Some(from), Some(tonight)).await?;
+    let nights =
+        crate::derived::nights_for_analysis(store, person, Some(from), Some(tonight)).await?;
     let experiments = store.experiments(person).await?;
     let trying = experiments
         .iter()

@@ -1,6 +1,6 @@
 //! Checks that the Apple Health importer streams: writes a synthetic `export.xml` of N MB
-//! (default 200) to a temporary file, reads its sleep back, and prints how long that took and
-//! the peak resident memory. Peak memory should stay at a few MB whatever N is.
+//! (default 200) to a temporary file, reads its sleep and activity back, and prints how long
+//! that took and the peak resident memory. Peak memory should stay at a few MB whatever N is.
 //!
 //! `cargo run --release -p quietlegs-io --example apple_health_rss -- 200 [KEEP.xml]`
 
@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use jiff::SignedDuration;
 use jiff::civil::{Date, DateTime, date};
-use quietlegs_io::apple_health::read_sleep;
+use quietlegs_io::apple_health::read_export;
 
 const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE HealthData [
@@ -68,7 +68,8 @@ fn plus(t: DateTime, minutes: i64) -> Result<DateTime, Box<dyn Error>> {
     Ok(t.checked_add(SignedDuration::from_mins(minutes))?)
 }
 
-/// Writes one day: daytime steps and heart rate, then that evening's sleep from both devices.
+/// Writes one day: daytime steps from both devices and heart rate, a resting heart rate, an
+/// evening run, then that evening's sleep from both devices.
 fn write_day(out: &mut impl Write, day: Date) -> Result<(), Box<dyn Error>> {
     let morning = day.at(7, 0, 0, 0);
     for i in 0..SAMPLES_PER_DAY {
@@ -78,6 +79,11 @@ fn write_day(out: &mut impl Write, day: Date) -> Result<(), Box<dyn Error>> {
         writeln!(
             out,
             r#" <Record type="HKQuantityTypeIdentifierStepCount" sourceName="{PHONE}" sourceVersion="17.2.1" device="{PHONE_DEVICE}" unit="count" creationDate="{e}" startDate="{s}" endDate="{e}" value="{steps}"/>"#
+        )?;
+        writeln!(
+            out,
+            r#" <Record type="HKQuantityTypeIdentifierStepCount" sourceName="{WATCH}" sourceVersion="10.2" device="{WATCH_DEVICE}" unit="count" creationDate="{e}" startDate="{s}" endDate="{e}" value="{}"/>"#,
+            steps - 3
         )?;
         let bpm = 58 + (i * 13) % 50;
         writeln!(
@@ -101,6 +107,21 @@ fn write_day(out: &mut impl Write, day: Date) -> Result<(), Box<dyn Error>> {
  </Record>"#
         )
     };
+    let (s, e) = (stamp(morning), stamp(morning));
+    writeln!(
+        out,
+        r#" <Record type="HKQuantityTypeIdentifierRestingHeartRate" sourceName="{WATCH}" sourceVersion="10.2" device="{WATCH_DEVICE}" unit="count/min" creationDate="{e}" startDate="{s}" endDate="{e}" value="57"/>"#
+    )?;
+    let run = day.at(18, 0, 0, 0);
+    let (s, e) = (stamp(run), stamp(plus(run, 35)?));
+    writeln!(
+        out,
+        r#" <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="35" durationUnit="min" sourceName="{WATCH}" sourceVersion="10.2" device="{WATCH_DEVICE}" creationDate="{e}" startDate="{s}" endDate="{e}">
+  <MetadataEntry key="HKIndoorWorkout" value="0"/>
+  <WorkoutEvent type="HKWorkoutEventTypeSegment" date="{s}" duration="35" durationUnit="min"/>
+  <WorkoutStatistics type="HKQuantityTypeIdentifierActiveEnergyBurned" startDate="{s}" endDate="{e}" sum="310" unit="kcal"/>
+ </Workout>"#
+    )?;
     let bed = day.at(22, 45, 0, 0);
     sleep(out, PHONE, PHONE_DEVICE, "InBed", bed, plus(bed, 490)?)?;
     let mut t = day.at(23, 5, 0, 0);
@@ -181,7 +202,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let started = Instant::now();
     let mut reports = 0u64;
     let reader = BufReader::with_capacity(64 * 1024, File::open(&file.0)?);
-    let nights = read_sleep(reader, "export.xml", |_| reports += 1)?;
+    let read = read_export(reader, "export.xml", |_| reports += 1)?;
+    let nights = read.sleep;
     let elapsed = started.elapsed().as_secs_f64();
 
     println!(
@@ -193,6 +215,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "elapsed:       {elapsed:.2} s ({:.0} MB/s)",
         size as f64 / 1048576.0 / elapsed
     );
+    println!("activity days: {} (expected {days})", read.activity.len());
     println!("progress calls: {reports}");
     match peak_rss_mb() {
         Some(mb) if reset => println!("peak RSS:      {mb:.1} MB (VmHWM, import only)"),
@@ -205,8 +228,22 @@ fn main() -> Result<(), Box<dyn Error>> {
             first.night, first.source, first.asleep_minutes, first.in_bed_minutes
         );
     }
+    if let Some(first) = read.activity.first() {
+        println!(
+            "first day:     {} {} steps {:?}, exercise {:?} min to {:?}, resting {:?}",
+            first.date,
+            first.source,
+            first.steps,
+            first.exercise_minutes,
+            first.exercise_end.map(|t| t.to_string()),
+            first.resting_hr
+        );
+    }
     if nights.len() as u64 != days {
         return Err(format!("expected {days} nights, found {}", nights.len()).into());
+    }
+    if read.activity.len() as u64 != days {
+        return Err(format!("expected {days} days, found {}", read.activity.len()).into());
     }
     Ok(())
 }

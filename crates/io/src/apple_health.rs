@@ -1,25 +1,34 @@
-//! Sleep from an Apple Health `export.xml` (reference section 3.4). Exports run to hundreds of
-//! megabytes, almost all of it steps and heart rate, so the file is streamed through one reused
-//! buffer and only the sleep segments are kept (a few dozen bytes each): memory grows with the
-//! nights of sleep recorded, never with the file.
+//! Sleep, workouts, steps and resting heart rate from an Apple Health `export.xml` (reference
+//! section 3.4). Exports run to hundreds of megabytes, almost all of it steps and heart rate, so
+//! the file is streamed through one reused buffer: sleep segments are kept (a few dozen bytes
+//! each), steps and resting heart rate are added up per day and source as they pass, and
+//! workouts (a handful a day) are kept as intervals. Memory grows with the days recorded, never
+//! with the records.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, BufRead, Read};
 
-use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::fmt::strtime;
+use jiff::{SignedDuration, Timestamp};
 use quick_xml::XmlVersion;
+use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, Event};
-use quietlegs_core::journal::SleepRecord;
+use quietlegs_core::journal::activity::{MAX_EXERCISE_MINUTES, MAX_RESTING_HR};
+use quietlegs_core::journal::{DayActivity, SleepRecord};
+use quietlegs_core::profile::ClockTime;
 
 use crate::error::ImportError;
 
 const SLEEP_TYPE: &str = "HKCategoryTypeIdentifierSleepAnalysis";
+const STEPS_TYPE: &str = "HKQuantityTypeIdentifierStepCount";
+const RESTING_HR_TYPE: &str = "HKQuantityTypeIdentifierRestingHeartRate";
 const DATE_FORMAT: &str = "%Y-%m-%d %H:%M:%S %z";
 /// How many bytes pass between two progress reports: often enough for a smooth bar, rarely
 /// enough to cost nothing.
 const PROGRESS_STEP: u64 = 1 << 20;
+/// A workout longer than this is a recording left running, not exercise.
+const MAX_WORKOUT_SECONDS: i64 = 24 * 60 * 60;
 
 /// What a sleep segment says the person was doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +139,6 @@ impl<R: BufRead> BufRead for Counted<R> {
 
 /// One sleep `Record`, reduced to what the totals need.
 struct Segment {
-    source: String,
     stage: Stage,
     /// The start on the device's own clock (with the record's own offset), for the night.
     local_start: DateTime,
@@ -152,6 +160,15 @@ pub struct AppleSleep {
     pub skipped: Vec<String>,
 }
 
+/// Everything Quietlegs takes from an export: sleep per night, activity per day, and what was
+/// left out and why (one line per kind, with its count).
+#[derive(Debug, Default)]
+pub struct AppleExport {
+    pub sleep: Vec<SleepRecord>,
+    pub activity: Vec<DayActivity>,
+    pub skipped: Vec<String>,
+}
+
 /// [`read_sleep_counted`] without the account of what was left out.
 pub fn read_sleep<R: BufRead>(
     reader: R,
@@ -161,9 +178,63 @@ pub fn read_sleep<R: BufRead>(
     read_sleep_counted(reader, file, progress).map(|s| s.records)
 }
 
-/// Reads the sleep in an Apple Health `export.xml`: one [`SleepRecord`] per night, oldest first.
-/// `file` names the source in errors; `progress` is called every megabyte or so, and once at the
-/// end, with the number of bytes read so far. The rules, in order:
+/// The sleep of [`read_export`] alone, for callers that want nights only.
+pub fn read_sleep_counted<R: BufRead>(
+    reader: R,
+    file: &str,
+    progress: impl FnMut(u64),
+) -> Result<AppleSleep, ImportError> {
+    read_export(reader, file, progress).map(|e| AppleSleep {
+        records: e.sleep,
+        skipped: e.skipped,
+    })
+}
+
+/// What the stream keeps while it reads.
+#[derive(Default)]
+struct Kept {
+    /// Sleep segments by source.
+    segments: BTreeMap<String, Vec<Segment>>,
+    /// Steps counted, by source and day.
+    steps: HashMap<String, BTreeMap<Date, f64>>,
+    /// Resting heart rate readings (sum, how many), by source and day.
+    resting: HashMap<String, BTreeMap<Date, (f64, u32)>>,
+    /// Workouts by the day they started.
+    workouts: BTreeMap<Date, Vec<Workout>>,
+    /// `Record` elements seen, and of those the ones read.
+    records: usize,
+    read: usize,
+    /// Workouts left out: no time at all, or implausibly long.
+    empty_workouts: usize,
+    long_workouts: usize,
+}
+
+/// One `Workout`, reduced to what the day's totals need.
+struct Workout {
+    source: String,
+    /// Instants in Unix seconds.
+    start: i64,
+    end: i64,
+    /// The end on the device's own clock, for the time exercise ended.
+    local_end: DateTime,
+}
+
+/// Runs `add` on `source`'s entry, allocating its name only the first time it is seen: a step
+/// count arrives millions of times from the same two or three sources.
+fn with_source<V: Default>(map: &mut HashMap<String, V>, source: &str, add: impl FnOnce(&mut V)) {
+    if !map.contains_key(source) {
+        map.insert(source.to_owned(), V::default());
+    }
+    if let Some(entry) = map.get_mut(source) {
+        add(entry);
+    }
+}
+
+/// Reads an Apple Health `export.xml`: one [`SleepRecord`] per night and one [`DayActivity`] per
+/// day, oldest first. `file` names the source in errors; `progress` is called every megabyte or
+/// so, and once at the end, with the number of bytes read so far.
+///
+/// Sleep, in order:
 ///
 /// - **One source's sleep** is its segments joined into sessions (gaps under an hour). Records
 ///   repeated or overlapping (re-synced exports repeat them byte for byte; a watch and its
@@ -180,11 +251,22 @@ pub fn read_sleep<R: BufRead>(
 /// - **One source per night**: the one that saw the most sleep, ties going to the
 ///   alphabetically first name, since adding them up would count the same hours twice. The
 ///   import applies the same rule against what is already stored.
-pub fn read_sleep_counted<R: BufRead>(
+///
+/// Activity (the rules are [`DayActivity`]'s):
+///
+/// - **The day** of a workout, step count or resting heart rate is the local date of its start,
+///   on the offset the record was written with.
+/// - **Workouts** take their `startDate`-`endDate` interval (`duration` only when the end is
+///   missing); the day's exercise is the union of its workouts' intervals, at most a whole day.
+///   A workout with no time, or longer than 24 hours, is skipped and counted.
+/// - **Steps** and **resting heart rate** come from one source per day; the others are
+///   skipped and counted.
+/// - A value that is not a number refuses the file, naming the line and the attribute.
+pub fn read_export<R: BufRead>(
     reader: R,
     file: &str,
     mut progress: impl FnMut(u64),
-) -> Result<AppleSleep, ImportError> {
+) -> Result<AppleExport, ImportError> {
     let mut reader = reader;
     // What the phone hands over is a zip; say which file inside it to take.
     if reader
@@ -206,8 +288,7 @@ pub fn read_sleep_counted<R: BufRead>(
         event_start: 0,
     });
     let mut buf = Vec::with_capacity(4096);
-    let mut segments: BTreeMap<String, Vec<Segment>> = BTreeMap::new();
-    let (mut records, mut sleep_records) = (0usize, 0usize);
+    let mut kept = Kept::default();
     let mut open_elements: u64 = 0;
     let mut saw_element = false;
     let mut next_report = PROGRESS_STEP;
@@ -241,24 +322,12 @@ pub fn read_sleep_counted<R: BufRead>(
                 ),
             )
         })?;
-        let segment = match event {
+        let element = match event {
             Event::Start(e) => {
                 open_elements += 1;
-                if !saw_element {
-                    check_root(&e, file, line)?;
-                }
-                saw_element = true;
-                records += usize::from(e.name().as_ref() == "Record");
-                sleep_segment(&e, file, line)?
+                Some(e)
             }
-            Event::Empty(e) => {
-                if !saw_element {
-                    check_root(&e, file, line)?;
-                }
-                saw_element = true;
-                records += usize::from(e.name().as_ref() == "Record");
-                sleep_segment(&e, file, line)?
-            }
+            Event::Empty(e) => Some(e),
             Event::End(_) => {
                 open_elements = open_elements.saturating_sub(1);
                 None
@@ -266,9 +335,16 @@ pub fn read_sleep_counted<R: BufRead>(
             Event::Eof => break,
             _ => None,
         };
-        if let Some(s) = segment {
-            sleep_records += 1;
-            segments.entry(s.source.clone()).or_default().push(s);
+        if let Some(e) = element {
+            if !saw_element {
+                check_root(&e, file, line)?;
+            }
+            saw_element = true;
+            match e.name().as_ref() {
+                "Record" => read_record(&e, file, line, &mut kept)?,
+                "Workout" => read_workout(&e, file, line, &mut kept)?,
+                _ => {}
+            }
         }
         let read = xml.get_ref().bytes;
         if read >= next_report {
@@ -296,16 +372,24 @@ pub fn read_sleep_counted<R: BufRead>(
         ));
     }
 
-    let mut sleep = nights_from(segments);
-    let others = records - sleep_records;
+    let others = kept.records - kept.read;
+    let sleep = nights_from(std::mem::take(&mut kept.segments));
+    let (activity, activity_skipped) = days_from(kept);
+    let mut skipped = sleep.skipped;
+    skipped.extend(activity_skipped);
     if others > 0 {
-        sleep.skipped.push(format!(
-            "skipped {others} record{} that are not sleep (steps, heart rate and the like): \
-             Quietlegs reads sleep from Apple Health",
+        skipped.push(format!(
+            "skipped {others} record{} that are not sleep, steps or resting heart rate (heart \
+             rate, distance and the like): Quietlegs reads sleep, workouts, steps and resting \
+             heart rate from Apple Health",
             if others == 1 { "" } else { "s" }
         ));
     }
-    Ok(sleep)
+    Ok(AppleExport {
+        sleep: sleep.records,
+        activity,
+        skipped,
+    })
 }
 
 /// An Apple Health export's root is `<HealthData>`. The export folder also holds
@@ -463,20 +547,64 @@ fn nights_from(segments: BTreeMap<String, Vec<Segment>>) -> AppleSleep {
     AppleSleep { records, skipped }
 }
 
-/// The sleep segment a `Record` element describes, or `None` for any other record and for
-/// sleep values this code does not know.
-fn sleep_segment(e: &BytesStart, file: &str, line: u64) -> Result<Option<Segment>, ImportError> {
-    if e.name().as_ref() != "Record" {
-        return Ok(None);
+/// The kinds of `Record` this reader takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Sleep,
+    Steps,
+    RestingHr,
+}
+
+impl Kind {
+    fn of(type_name: &str) -> Option<Self> {
+        match type_name {
+            SLEEP_TYPE => Some(Kind::Sleep),
+            STEPS_TYPE => Some(Kind::Steps),
+            RESTING_HR_TYPE => Some(Kind::RestingHr),
+            _ => None,
+        }
     }
+
+    /// How an error names a record of this kind.
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Sleep => "a sleep record",
+            Kind::Steps => "a step count",
+            Kind::RestingHr => "a resting heart rate record",
+        }
+    }
+}
+
+/// The source a record names, unescaped ("Jane&apos;s Watch" is "Jane's Watch").
+fn source_name(
+    attr: Option<&Attribute<'_>>,
+    fail: impl Fn(String) -> ImportError,
+) -> Result<String, ImportError> {
+    match attr {
+        Some(attr) => Ok(attr
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|err| fail(format!("attribute 'sourceName' is not well-formed: {err}")))?
+            .into_owned()),
+        None => Ok("(unknown source)".to_string()),
+    }
+}
+
+/// Takes one `Record`: a sleep segment is kept, a step count or resting heart rate is added to
+/// its day and source, anything else is only counted.
+fn read_record(e: &BytesStart, file: &str, line: u64, kept: &mut Kept) -> Result<(), ImportError> {
+    kept.records += 1;
     let fail = |message: String| ImportError::new(file, Some(line), None, message);
-    let mut is_sleep = false;
+    let mut kind = None;
     let (mut source, mut start, mut end, mut value) = (None, None, None, None);
     for attr in e.attributes() {
         let attr = attr.map_err(|err| fail(format!("is not well-formed XML: {err}")))?;
         match attr.key.as_ref() {
-            "type" if attr.value.as_ref() != SLEEP_TYPE => return Ok(None),
-            "type" => is_sleep = true,
+            // Checked first (Apple writes it first): the millions of heart rate samples are
+            // passed over without reading the rest of their attributes.
+            "type" => match Kind::of(&attr.value) {
+                Some(k) => kind = Some(k),
+                None => return Ok(()),
+            },
             "sourceName" => source = Some(attr),
             "startDate" => start = Some(attr.value),
             "endDate" => end = Some(attr.value),
@@ -484,34 +612,276 @@ fn sleep_segment(e: &BytesStart, file: &str, line: u64) -> Result<Option<Segment
             _ => {}
         }
     }
-    if !is_sleep {
-        return Ok(None);
+    let Some(kind) = kind else {
+        return Ok(());
+    };
+    let noun = kind.noun();
+    match kind {
+        Kind::Sleep => {
+            let Some(stage) = value.as_deref().and_then(Stage::from_value) else {
+                return Ok(());
+            };
+            let (start_local, start_at) =
+                date_attr("startDate", start.as_deref(), noun).map_err(fail)?;
+            let (_, end_at) = date_attr("endDate", end.as_deref(), noun).map_err(fail)?;
+            let source = source_name(source.as_ref(), fail)?;
+            kept.read += 1;
+            kept.segments.entry(source).or_default().push(Segment {
+                stage,
+                local_start: start_local,
+                start: start_at.as_second(),
+                // One that ends before it starts carries no time.
+                end: end_at.as_second().max(start_at.as_second()),
+            });
+        }
+        Kind::Steps => {
+            let (local, _) = date_attr("startDate", start.as_deref(), noun).map_err(fail)?;
+            let steps =
+                number_attr("value", value.as_deref(), noun, "a number of steps").map_err(fail)?;
+            let source = source_name(source.as_ref(), fail)?;
+            kept.read += 1;
+            with_source(&mut kept.steps, &source, |days| {
+                *days.entry(local.date()).or_default() += steps;
+            });
+        }
+        Kind::RestingHr => {
+            let (local, _) = date_attr("startDate", start.as_deref(), noun).map_err(fail)?;
+            let what = "a heart rate in beats per minute";
+            let raw = value.as_deref().unwrap_or_default();
+            let bpm = number_attr("value", value.as_deref(), noun, what).map_err(fail)?;
+            if bpm <= 0.0 || bpm > MAX_RESTING_HR {
+                return Err(fail(format!(
+                    "attribute 'value': '{raw}' is not {what} (above 0, at most {MAX_RESTING_HR})"
+                )));
+            }
+            let source = source_name(source.as_ref(), fail)?;
+            kept.read += 1;
+            with_source(&mut kept.resting, &source, |days| {
+                let (sum, n) = days.entry(local.date()).or_default();
+                *sum += bpm;
+                *n += 1;
+            });
+        }
     }
-    let Some(stage) = value.as_deref().and_then(Stage::from_value) else {
-        return Ok(None);
+    Ok(())
+}
+
+/// Seconds in one `durationUnit` (Apple writes "min"; older exports also "s" and "hr").
+fn unit_seconds(unit: &str) -> Option<f64> {
+    match unit {
+        "min" => Some(60.0),
+        "s" | "sec" => Some(1.0),
+        "hr" | "h" => Some(3600.0),
+        _ => None,
+    }
+}
+
+/// Takes one `Workout` by its interval. Its children (`MetadataEntry`, `WorkoutEvent`,
+/// `WorkoutRoute`, `WorkoutStatistics`) are separate elements, passed over by the caller.
+fn read_workout(e: &BytesStart, file: &str, line: u64, kept: &mut Kept) -> Result<(), ImportError> {
+    let fail = |message: String| ImportError::new(file, Some(line), None, message);
+    let noun = "a workout";
+    let (mut source, mut start, mut end, mut duration, mut unit) = (None, None, None, None, None);
+    for attr in e.attributes() {
+        let attr = attr.map_err(|err| fail(format!("is not well-formed XML: {err}")))?;
+        match attr.key.as_ref() {
+            "sourceName" => source = Some(attr),
+            "startDate" => start = Some(attr.value),
+            "endDate" => end = Some(attr.value),
+            "duration" => duration = Some(attr.value),
+            "durationUnit" => unit = Some(attr.value),
+            _ => {}
+        }
+    }
+    let (start_local, start_at) = date_attr("startDate", start.as_deref(), noun).map_err(fail)?;
+    // Checked even when the interval is there: a file with a broken number is not trusted.
+    let length = duration
+        .as_deref()
+        .map(|raw| number_attr("duration", Some(raw), noun, "a length of time"))
+        .transpose()
+        .map_err(fail)?;
+    let (local_end, end_at) = match (end.as_deref(), length) {
+        (Some(raw), _) => date_attr("endDate", Some(raw), noun).map_err(fail)?,
+        (None, Some(length)) => {
+            let unit = unit.as_deref().unwrap_or("min");
+            let per = unit_seconds(unit).ok_or_else(|| {
+                fail(format!(
+                    "attribute 'durationUnit': '{unit}' is not a unit of time (min, s or hr)"
+                ))
+            })?;
+            let seconds = length * per;
+            if seconds > MAX_WORKOUT_SECONDS as f64 {
+                kept.long_workouts += 1;
+                return Ok(());
+            }
+            let span = SignedDuration::try_from_secs_f64(seconds)
+                .map_err(|_| fail(format!("attribute 'duration': '{length}' is out of range")))?;
+            let too_far =
+                |_| fail("attribute 'duration': the workout would end past the year 9999".into());
+            (
+                start_local.checked_add(span).map_err(too_far)?,
+                start_at.checked_add(span).map_err(too_far)?,
+            )
+        }
+        (None, None) => {
+            return Err(fail(format!(
+                "attribute 'endDate' is missing from {noun} (and it has no duration)"
+            )));
+        }
     };
-    let (start_local, start_at) = date_attr("startDate", start.as_deref()).map_err(fail)?;
-    let (_, end_at) = date_attr("endDate", end.as_deref()).map_err(fail)?;
-    let source = match source {
-        Some(attr) => attr
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|err| fail(format!("attribute 'sourceName' is not well-formed: {err}")))?
-            .into_owned(),
-        None => "(unknown source)".to_string(),
-    };
-    Ok(Some(Segment {
-        source,
-        stage,
-        local_start: start_local,
-        start: start_at.as_second(),
-        // One that ends before it starts carries no time.
-        end: end_at.as_second().max(start_at.as_second()),
-    }))
+    let (from, to) = (start_at.as_second(), end_at.as_second());
+    if to <= from {
+        kept.empty_workouts += 1;
+        return Ok(());
+    }
+    if to - from > MAX_WORKOUT_SECONDS {
+        kept.long_workouts += 1;
+        return Ok(());
+    }
+    let source = source_name(source.as_ref(), fail)?;
+    kept.workouts
+        .entry(start_local.date())
+        .or_default()
+        .push(Workout {
+            source,
+            start: from,
+            end: to,
+            local_end,
+        });
+    Ok(())
+}
+
+/// A name no longer than the store's limit for a source: a day with workouts from a dozen apps
+/// is still one record.
+fn joined(sources: BTreeSet<String>) -> String {
+    let max = quietlegs_core::limits::PHRASE_MAX_CHARS;
+    let all = sources.into_iter().collect::<Vec<_>>().join(", ");
+    if all.chars().count() <= max {
+        return all;
+    }
+    let mut cut: String = all.chars().take(max - 3).collect();
+    cut.push_str("...");
+    cut
+}
+
+/// The one source kept per day from `by_source` (source -> day -> value), the best by `better`
+/// (ties to the alphabetically first name), and how many other (day, source) values were left.
+fn one_source_per_day<V: Copy>(
+    by_source: HashMap<String, BTreeMap<Date, V>>,
+    better: impl Fn(V, V) -> bool,
+) -> (BTreeMap<Date, (String, V)>, usize) {
+    let mut sources: Vec<(String, BTreeMap<Date, V>)> = by_source.into_iter().collect();
+    // Alphabetical, so a tie keeps the source seen first.
+    sources.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kept: BTreeMap<Date, (String, V)> = BTreeMap::new();
+    let mut others = 0;
+    for (source, days) in sources {
+        for (date, value) in days {
+            match kept.get(&date) {
+                Some((_, best)) if !better(value, *best) => others += 1,
+                Some(_) => {
+                    others += 1;
+                    kept.insert(date, (source.clone(), value));
+                }
+                None => {
+                    kept.insert(date, (source.clone(), value));
+                }
+            }
+        }
+    }
+    (kept, others)
+}
+
+/// One [`DayActivity`] per day from what the stream kept, and what was left out.
+fn days_from(kept: Kept) -> (Vec<DayActivity>, Vec<String>) {
+    #[derive(Default)]
+    struct Day {
+        sources: BTreeSet<String>,
+        minutes: Option<f64>,
+        end: Option<ClockTime>,
+        steps: Option<u32>,
+        resting_hr: Option<f64>,
+    }
+    let mut days: BTreeMap<Date, Day> = BTreeMap::new();
+    for (date, workouts) in kept.workouts {
+        let minutes = union_minutes(workouts.iter().map(|w| (w.start, w.end)).collect());
+        let last = workouts.iter().max_by_key(|w| w.end).map(|w| w.local_end);
+        let day = days.entry(date).or_default();
+        day.minutes = Some(minutes.min(MAX_EXERCISE_MINUTES));
+        day.end = last.and_then(|t| {
+            ClockTime::new(u8::try_from(t.hour()).ok()?, u8::try_from(t.minute()).ok()?)
+        });
+        day.sources.extend(workouts.into_iter().map(|w| w.source));
+    }
+    let (steps, other_steps) = one_source_per_day(kept.steps, |a: f64, b: f64| a > b);
+    for (date, (source, total)) in steps {
+        let day = days.entry(date).or_default();
+        // Saturates: no day has four billion steps, and a file that says so is not worth a
+        // refusal after it was read whole.
+        day.steps = Some(total.round() as u32);
+        day.sources.insert(source);
+    }
+    let (resting, other_resting) =
+        one_source_per_day(kept.resting, |a: (f64, u32), b: (f64, u32)| a.1 > b.1);
+    for (date, (source, (sum, n))) in resting {
+        let day = days.entry(date).or_default();
+        day.resting_hr = Some(sum / f64::from(n.max(1)));
+        day.sources.insert(source);
+    }
+    let activity = days
+        .into_iter()
+        .map(|(date, day)| DayActivity {
+            date,
+            source: joined(day.sources),
+            exercise_minutes: day.minutes,
+            exercise_end: day.end,
+            steps: day.steps,
+            resting_hr: day.resting_hr,
+        })
+        .collect();
+    let mut skipped = crate::wearable::said(
+        "workout",
+        &[
+            (
+                kept.empty_workouts,
+                "that carry no time (they end when or before they start)",
+            ),
+            (
+                kept.long_workouts,
+                "longer than 24 hours: a recording left running is not exercise",
+            ),
+        ],
+    );
+    skipped.extend(crate::wearable::said(
+        "daily step total",
+        &[(
+            other_steps,
+            "from a source that counted fewer steps that day than another: one source per day, \
+             so no step counts twice",
+        )],
+    ));
+    skipped.extend(crate::wearable::said(
+        "daily resting heart rate",
+        &[(
+            other_resting,
+            "from a source with fewer readings that day than another: one source per day",
+        )],
+    ));
+    (activity, skipped)
+}
+
+/// A number attribute `what` must be: finite and not negative.
+fn number_attr(name: &str, raw: Option<&str>, noun: &str, what: &str) -> Result<f64, String> {
+    let raw = raw.ok_or_else(|| format!("attribute '{name}' is missing from {noun}"))?;
+    match raw.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
+        _ => Err(format!("attribute '{name}': '{raw}' is not {what}")),
+    }
 }
 
 /// A date attribute as the device's wall clock shows it and as an instant.
-fn date_attr(name: &str, raw: Option<&str>) -> Result<(DateTime, Timestamp), String> {
-    let raw = raw.ok_or_else(|| format!("attribute '{name}' is missing from a sleep record"))?;
+fn date_attr(name: &str, raw: Option<&str>, noun: &str) -> Result<(DateTime, Timestamp), String> {
+    let raw = raw.ok_or_else(|| format!("attribute '{name}' is missing from {noun}"))?;
     let bad =
         || format!("attribute '{name}': '{raw}' is not a date like 2024-01-15 23:10:05 -0800");
     let parsed = strtime::parse(DATE_FORMAT, raw).map_err(|_| bad())?;
@@ -800,7 +1170,8 @@ mod tests {
              <MetadataEntry key=\"HKMetadataKeyHeartRateMotionContext\" value=\"0\"/>\n \
              </Record>\n"
                 .to_string(),
-            " <Workout workoutActivityType=\"HKWorkoutActivityTypeWalking\" duration=\"30\"/>\n"
+            " <Workout workoutActivityType=\"HKWorkoutActivityTypeWalking\" duration=\"30\" \
+             startDate=\"2024-01-15 17:00:00 -0800\" endDate=\"2024-01-15 17:30:00 -0800\"/>\n"
                 .to_string(),
             sleep(
                 "Jane&apos;s Watch",
@@ -899,6 +1270,250 @@ mod tests {
         assert!(reports.len() > 1, "{reports:?}");
         assert!(reports.windows(2).all(|w| w[0] <= w[1]));
         assert_eq!(reports.last().copied(), Some(xml.len() as u64));
+    }
+
+    fn workout(source: &str, start: &str, end: &str) -> String {
+        format!(
+            " <Workout workoutActivityType=\"HKWorkoutActivityTypeRunning\" duration=\"99\" \
+             durationUnit=\"min\" sourceName=\"{source}\" sourceVersion=\"10.2\" \
+             creationDate=\"{end}\" startDate=\"{start}\" endDate=\"{end}\">\n  \
+             <MetadataEntry key=\"HKTimeZone\" value=\"Europe/Berlin\"/>\n  \
+             <WorkoutEvent type=\"HKWorkoutEventTypePause\" date=\"{start}\"/>\n  \
+             <WorkoutStatistics type=\"HKQuantityTypeIdentifierStepCount\" startDate=\"{start}\" \
+             endDate=\"{end}\" sum=\"99999\" unit=\"count\"/>\n  \
+             <WorkoutRoute sourceName=\"Other\" startDate=\"2001-01-01 00:00:00 +0000\" \
+             endDate=\"2001-01-01 09:00:00 +0000\">\n   \
+             <Location date=\"{start}\" latitude=\"52.5\" longitude=\"13.4\"/>\n  \
+             </WorkoutRoute>\n </Workout>\n"
+        )
+    }
+
+    fn quantity(kind: &str, source: &str, start: &str, value: &str) -> String {
+        format!(
+            " <Record type=\"HKQuantityTypeIdentifier{kind}\" sourceName=\"{source}\" \
+             unit=\"count\" creationDate=\"{start}\" startDate=\"{start}\" endDate=\"{start}\" \
+             value=\"{value}\"/>\n"
+        )
+    }
+
+    fn activity(xml: &str) -> AppleExport {
+        read_export(xml.as_bytes(), "export.xml", |_| {}).expect("parse")
+    }
+
+    #[test]
+    fn a_workout_recorded_by_watch_and_phone_counts_once() {
+        let read = activity(&export(&[
+            // 18:00-18:45 on the watch, 18:10-18:40 again on the phone, 19:30-19:50 on the phone.
+            workout(
+                "Watch",
+                "2024-03-01 18:00:00 +0100",
+                "2024-03-01 18:45:00 +0100",
+            ),
+            workout(
+                "iPhone",
+                "2024-03-01 18:10:00 +0100",
+                "2024-03-01 18:40:00 +0100",
+            ),
+            workout(
+                "iPhone",
+                "2024-03-01 19:30:00 +0100",
+                "2024-03-01 19:50:30 +0100",
+            ),
+            // Byte for byte again, as a re-synced export repeats it.
+            workout(
+                "iPhone",
+                "2024-03-01 19:30:00 +0100",
+                "2024-03-01 19:50:30 +0100",
+            ),
+        ]));
+        assert_eq!(
+            read.activity,
+            vec![DayActivity {
+                date: date(2024, 3, 1),
+                source: "Watch, iPhone".into(),
+                exercise_minutes: Some(45.0 + 20.5),
+                exercise_end: "19:50".parse().ok(),
+                steps: None,
+                resting_hr: None,
+            }]
+        );
+        assert!(read.sleep.is_empty());
+    }
+
+    #[test]
+    fn two_step_sources_are_not_added_and_the_larger_total_is_kept() {
+        let steps =
+            |source: &str, start: &str, value: &str| quantity("StepCount", source, start, value);
+        let read = activity(&export(&[
+            steps("iPhone", "2024-03-01 09:00:00 +0100", "4000"),
+            steps("Watch", "2024-03-01 09:00:00 +0100", "3900"),
+            steps("iPhone", "2024-03-01 17:00:00 +0100", "1000"),
+            steps("Watch", "2024-03-01 17:00:00 +0100", "1200.4"),
+            // The day by the record's own offset: already the 2nd in UTC, still the 1st here.
+            steps("iPhone", "2024-03-01 23:30:00 -0500", "700"),
+            steps("Watch", "2024-03-02 00:30:00 +0100", "700"),
+            // A tie goes to the alphabetically first name.
+            steps("Zz app", "2024-03-03 10:00:00 +0100", "300"),
+            steps("Oura", "2024-03-03 11:00:00 +0100", "300"),
+        ]));
+        let got: Vec<_> = read
+            .activity
+            .iter()
+            .map(|d| (d.date, d.source.as_str(), d.steps))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (date(2024, 3, 1), "iPhone", Some(5700)),
+                (date(2024, 3, 2), "Watch", Some(700)),
+                (date(2024, 3, 3), "Oura", Some(300)),
+            ]
+        );
+        assert!(
+            read.skipped
+                .iter()
+                .any(|l| l.starts_with("skipped 2 daily step totals from a source")),
+            "{:?}",
+            read.skipped
+        );
+        assert!(read.activity.iter().all(|d| d.exercise_minutes.is_none()));
+    }
+
+    #[test]
+    fn no_steps_is_not_measured_and_resting_heart_rate_is_one_source_mean() {
+        let read = activity(&export(&[
+            workout(
+                "Watch",
+                "2024-03-01 07:00:00 +0100",
+                "2024-03-01 07:30:00 +0100",
+            ),
+            quantity(
+                "RestingHeartRate",
+                "Watch",
+                "2024-03-01 06:00:00 +0100",
+                "55",
+            ),
+            quantity(
+                "RestingHeartRate",
+                "Watch",
+                "2024-03-01 20:00:00 +0100",
+                "58",
+            ),
+            quantity(
+                "RestingHeartRate",
+                "Polar",
+                "2024-03-01 08:00:00 +0100",
+                "70",
+            ),
+            quantity("HeartRate", "Watch", "2024-03-01 08:00:00 +0100", "120"),
+        ]));
+        assert_eq!(read.activity.len(), 1);
+        let day = &read.activity[0];
+        assert_eq!(day.steps, None, "no step records is not 0 steps");
+        assert_eq!(day.exercise_minutes, Some(30.0));
+        assert_eq!(day.exercise_end, "07:30".parse().ok());
+        assert_eq!(day.resting_hr, Some(56.5));
+        assert_eq!(day.source, "Watch");
+        let said = read.skipped.join("\n");
+        assert!(
+            said.contains("skipped 1 daily resting heart rate from"),
+            "{said}"
+        );
+        assert!(
+            said.contains("skipped 1 record that are not sleep"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn a_day_without_activity_has_no_record_and_a_workout_without_an_end_uses_its_duration() {
+        assert!(activity(&export(&[])).activity.is_empty());
+        let read = activity(&export(&[
+            " <Workout sourceName=\"Watch\" duration=\"0.75\" durationUnit=\"hr\" \
+             startDate=\"2024-03-01 21:00:00 +0100\"/>\n"
+                .to_string(),
+            // No time at all, and a recording left running for two days: neither is exercise.
+            workout(
+                "Watch",
+                "2024-03-02 10:00:00 +0100",
+                "2024-03-02 10:00:00 +0100",
+            ),
+            workout(
+                "Watch",
+                "2024-03-03 10:00:00 +0100",
+                "2024-03-05 10:00:00 +0100",
+            ),
+        ]));
+        assert_eq!(read.activity.len(), 1);
+        assert_eq!(read.activity[0].exercise_minutes, Some(45.0));
+        assert_eq!(read.activity[0].exercise_end, "21:45".parse().ok());
+        let said = read.skipped.join("\n");
+        assert!(
+            said.contains("skipped 1 workout that carry no time"),
+            "{said}"
+        );
+        assert!(
+            said.contains("skipped 1 workout longer than 24 hours"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn a_bad_number_names_the_line_and_the_attribute() {
+        let line = HEAD.lines().count() as u64 + 2;
+        let cases = [
+            (
+                quantity("StepCount", "Watch", "2024-03-01 09:00:00 +0100", "12x"),
+                "attribute 'value': '12x' is not a number of steps",
+            ),
+            (
+                quantity("StepCount", "Watch", "2024-03-01 09:00:00 +0100", "-5"),
+                "attribute 'value': '-5' is not a number of steps",
+            ),
+            (
+                quantity(
+                    "RestingHeartRate",
+                    "Watch",
+                    "2024-03-01 09:00:00 +0100",
+                    "NaN",
+                ),
+                "attribute 'value': 'NaN' is not a heart rate",
+            ),
+            (
+                quantity(
+                    "RestingHeartRate",
+                    "Watch",
+                    "2024-03-01 09:00:00 +0100",
+                    "5800",
+                ),
+                "attribute 'value': '5800' is not a heart rate",
+            ),
+            (
+                " <Workout sourceName=\"Watch\" duration=\"thirty\" \
+                 startDate=\"2024-03-01 09:00:00 +0100\" endDate=\"2024-03-01 09:30:00 +0100\"/>\n"
+                    .to_string(),
+                "attribute 'duration': 'thirty' is not a length of time",
+            ),
+            (
+                " <Workout sourceName=\"Watch\" startDate=\"2024-03-01 09:00:00 +0100\" \
+                 endDate=\"soon\"/>\n"
+                    .to_string(),
+                "attribute 'endDate': 'soon' is not a date",
+            ),
+        ];
+        for (record, message) in cases {
+            let xml = export(&[
+                quantity("StepCount", "Watch", "2024-03-01 08:00:00 +0100", "10"),
+                record,
+            ]);
+            let err = read_export(xml.as_bytes(), "export.xml", |_| {}).expect_err(message);
+            assert_eq!(err.line, Some(line), "{err}");
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("export.xml:{line}: {message}")),
+                "{err}"
+            );
+        }
     }
 
     #[test]

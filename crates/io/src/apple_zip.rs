@@ -1,8 +1,9 @@
-//! Apple Health's `export.zip`, as the phone hands it over, read directly: the sleep in
-//! `apple_health_export/export.xml` (streamed out of the archive, never unpacked whole) and
-//! the lab results in `apple_health_export/clinical-records/*.json` (single FHIR resources from
-//! the person's patient portals) through the FHIR reader. A clinical record that does not map
-//! cleanly (an older FHIR version, a resource that is not a lab result) is skipped and counted.
+//! Apple Health's `export.zip`, as the phone hands it over, read directly: the sleep and
+//! activity in `apple_health_export/export.xml` (streamed out of the archive, never unpacked
+//! whole) and the lab results in `apple_health_export/clinical-records/*.json` (single FHIR
+//! resources from the person's patient portals) through the FHIR reader. A clinical record that
+//! does not map cleanly (an older FHIR version, a resource that is not a lab result) is skipped
+//! and counted.
 
 use std::collections::BTreeMap;
 use std::io::{BufReader, Read, Seek};
@@ -41,11 +42,11 @@ pub fn read<R: Read + Seek>(
         .ok_or_else(|| {
             fail("holds no apple_health_export/export.xml: is this Apple Health's export?".into())
         })?;
-    let sleep = {
+    let export_read = {
         let entry = archive
             .by_name(&export)
             .map_err(|e| fail(format!("{export} cannot be read: {e}")))?;
-        crate::apple_health::read_sleep_counted(
+        crate::apple_health::read_export(
             BufReader::with_capacity(1 << 16, entry),
             &format!("{file}/{export}"),
             &mut *progress,
@@ -53,10 +54,11 @@ pub fn read<R: Read + Seek>(
     };
     let mut out = formats::Read {
         bundle: Bundle {
-            sleep: sleep.records,
+            sleep: export_read.sleep,
+            activity: export_read.activity,
             ..Bundle::new()
         },
-        skipped: sleep.skipped,
+        skipped: export_read.skipped,
     };
     // "skipped N <what>" lines from every record, added up by what they say.
     let mut counted: BTreeMap<String, usize> = BTreeMap::new();

@@ -35,6 +35,16 @@ pub fn read(text: &str, file: &str) -> Result<Bundle, ImportError> {
             )
         })?;
     }
+    for (i, day) in bundle.activity.iter().enumerate() {
+        day.validate().map_err(|e| {
+            ImportError::new(
+                file,
+                None,
+                Some(&format!("activity[{i}].{}", e.field)),
+                e.message.clone(),
+            )
+        })?;
+    }
     Ok(bundle)
 }
 
@@ -43,4 +53,66 @@ pub fn write(bundle: &Bundle) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(bundle).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use quietlegs_core::journal::DayActivity;
+
+    fn day(steps: Option<u32>) -> DayActivity {
+        DayActivity {
+            date: date(2026, 10, 1),
+            source: "Jane’s Apple\u{a0}Watch, Jane's iPhone".into(),
+            // As the reader computes them: a union of seconds, a mean of readings.
+            exercise_minutes: Some(1904.0 / 60.0),
+            exercise_end: "19:05".parse().ok(),
+            steps,
+            resting_hr: Some(170.0 / 3.0),
+        }
+    }
+
+    #[test]
+    fn activity_round_trips_and_old_exports_still_read() {
+        let bundle = Bundle {
+            activity: vec![
+                day(Some(8123)),
+                DayActivity {
+                    date: date(2026, 10, 2),
+                    ..day(None)
+                },
+            ],
+            ..Bundle::new()
+        };
+        let bytes = write(&bundle);
+        let text = String::from_utf8(bytes.clone()).expect("utf8");
+        let back = read(&text, "export.json").expect("reads");
+        assert_eq!(back, bundle);
+        assert_eq!(write(&back), bytes, "byte for byte");
+        assert!(text.contains("\"steps\": null"), "not measured stays null");
+
+        // Written before activity existed: no key at all, and none written back.
+        let old = String::from_utf8(write(&Bundle::new())).expect("utf8");
+        assert!(!old.contains("activity"), "{old}");
+        assert_eq!(read(&old, "old.json").expect("reads").activity, Vec::new());
+    }
+
+    #[test]
+    fn an_impossible_activity_value_names_its_field() {
+        let bundle = Bundle {
+            activity: vec![DayActivity {
+                resting_hr: Some(4000.0),
+                ..day(Some(1))
+            }],
+            ..Bundle::new()
+        };
+        let text = String::from_utf8(write(&bundle)).expect("utf8");
+        let err = read(&text, "export.json").expect_err("refused");
+        assert_eq!(
+            err.column.as_deref(),
+            Some("activity[0].resting_hr"),
+            "{err}"
+        );
+    }
 }

@@ -19,8 +19,8 @@ pub enum Format {
     Csv,
     /// Our own JSON export: everything stored (spec section 4).
     Json,
-    /// Apple Health's `export.zip` or the `export.xml` inside it (sleep, and lab results from
-    /// its clinical records; import only).
+    /// Apple Health's `export.zip` or the `export.xml` inside it (sleep, workouts, steps and
+    /// resting heart rate, and lab results from its clinical records; import only).
     AppleHealth,
     /// A FHIR R4 Bundle: labs in, the journal and labs out.
     Fhir,
@@ -183,8 +183,15 @@ pub fn read<R: BufRead + Seek>(
             crate::apple_zip::read(reader, file, ctx.kb, ctx.today, ctx.progress)?
         }
         Format::AppleHealth => {
-            let sleep = crate::apple_health::read_sleep_counted(reader, file, ctx.progress)?;
-            sleep_read(sleep.records, sleep.skipped)
+            let export = crate::apple_health::read_export(reader, file, ctx.progress)?;
+            Read {
+                bundle: Bundle {
+                    sleep: export.sleep,
+                    activity: export.activity,
+                    ..Bundle::new()
+                },
+                skipped: export.skipped,
+            }
         }
         Format::Fitbit => crate::fitbit::read_sleep(&text(&mut reader)?, file)?,
         Format::Oura => crate::oura::read_sleep(&text(&mut reader)?, file)?,

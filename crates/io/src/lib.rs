@@ -1,5 +1,6 @@
 //! Import and export for Quietlegs: the plan as an iCalendar file, the journal as CSV, and sleep
-//! from an Apple Health export. JSON, FHIR and the doctor report arrive with issues 4 and 7.
+//! and day activity from an Apple Health export. JSON, FHIR and the doctor report arrive with
+//! issues 4 and 7.
 
 pub mod apple_health;
 pub mod apple_zip;

@@ -1,5 +1,5 @@
-//! Apple Health's `export.zip` read as the phone hands it over: the sleep from its export.xml
-//! and the lab results from its clinical records (our own fixture, values invented).
+//! Apple Health's `export.zip` read as the phone hands it over: the sleep and steps from its
+//! export.xml and the lab results from its clinical records (our own fixture, values invented).
 
 use std::io::{Cursor, Write};
 
@@ -71,7 +71,11 @@ fn the_phones_zip_gives_its_sleep_and_its_lab_results() {
     assert_eq!(read.bundle.labs.len(), 1);
     assert_eq!(read.bundle.labs[0].test, "ferritin");
     let said = read.skipped.join("; ");
-    assert!(said.contains("1 record that are not sleep"), "{said}");
+    // The phone's steps are the day's activity, not a record left out.
+    assert_eq!(read.bundle.activity.len(), 1);
+    assert_eq!(read.bundle.activity[0].steps, Some(800));
+    assert_eq!(read.bundle.activity[0].date, jiff::civil::date(2026, 10, 2));
+    assert!(!said.contains("not sleep"), "{said}");
     assert!(said.contains("2 clinical record files"), "{said}");
 }
 

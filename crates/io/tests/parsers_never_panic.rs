@@ -26,6 +26,11 @@ const APPLE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
  <Record type="HKCategoryTypeIdentifierSleepAnalysis" sourceName="Watch" startDate="2026-11-01 23:10:00 +0100" endDate="2026-11-02 03:00:00 +0100" value="HKCategoryValueSleepAnalysisAsleepCore"/>
  <Record type="HKCategoryTypeIdentifierSleepAnalysis" sourceName="Watch" startDate="2026-11-02 03:00:00 +0100" endDate="2026-11-02 04:00:00 +0100" value="HKCategoryValueSleepAnalysisAwake"/>
  <Record type="HKQuantityTypeIdentifierStepCount" sourceName="Phone" startDate="2026-11-01 10:00:00 +0100" endDate="2026-11-01 10:05:00 +0100" value="120"/>
+ <Record type="HKQuantityTypeIdentifierRestingHeartRate" sourceName="Watch" startDate="2026-11-01 07:00:00 +0100" endDate="2026-11-01 07:00:00 +0100" value="57"/>
+ <Workout sourceName="Watch" duration="30" durationUnit="min" startDate="2026-11-01 18:00:00 +0100" endDate="2026-11-01 18:30:00 +0100">
+  <WorkoutEvent type="HKWorkoutEventTypePause" date="2026-11-01 18:10:00 +0100"/>
+ </Workout>
+ <Workout sourceName="Phone" duration="9" durationUnit="hr" startDate="2026-11-01 19:00:00 +0100"/>
 </HealthData>
 "#;
 
@@ -116,6 +121,6 @@ proptest! {
 
     #[test]
     fn apple_health_never_panics(text in text_or_mutation(APPLE.to_string())) {
-        let _ = quietlegs_io::apple_health::read_sleep(text.as_bytes(), "export.xml", |_| {});
+        let _ = quietlegs_io::apple_health::read_export(text.as_bytes(), "export.xml", |_| {});
     }
 }

@@ -1,6 +1,6 @@
 //! Real Apple Health exports from open-source parsers' test folders, and a Fitbit Takeout record (in
 //! `../shared/real-samples/`, read from there, never copied): each is read, and whatever is not
-//! turned into a night of sleep is said, never silently dropped.
+//! turned into a night of sleep or a day's activity is said, never silently dropped.
 
 use std::path::PathBuf;
 
@@ -27,24 +27,94 @@ fn real_apple_exports_are_read_and_account_for_every_record() {
     for file in &files {
         let text = std::fs::read_to_string(file).expect("read");
         let name = file.display().to_string();
-        let read = quietlegs_io::apple_health::read_sleep_counted(text.as_bytes(), &name, |_| {})
+        let read = quietlegs_io::apple_health::read_export(text.as_bytes(), &name, |_| {})
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let records = text.matches("<Record ").count();
-        let sleep = text
-            .matches("HKCategoryTypeIdentifierSleepAnalysis")
-            .count();
+        let taken: usize = [
+            "HKCategoryTypeIdentifierSleepAnalysis",
+            "\"HKQuantityTypeIdentifierStepCount\"",
+            "\"HKQuantityTypeIdentifierRestingHeartRate\"",
+        ]
+        .iter()
+        .map(|t| text.matches(t).count())
+        .sum();
         let said: usize = read
             .skipped
             .iter()
             .filter(|l| l.contains("not sleep"))
             .filter_map(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok())
             .sum();
-        assert_eq!(said, records - sleep, "{name}: {:?}", read.skipped);
+        assert_eq!(said, records - taken, "{name}: {:?}", read.skipped);
         assert!(
-            !read.records.is_empty() || !read.skipped.is_empty(),
+            !read.sleep.is_empty() || !read.activity.is_empty() || !read.skipped.is_empty(),
             "{name}: an import that adds nothing says why"
         );
     }
+}
+
+/// The real Apple exports' workouts and steps, against totals worked out by hand from the files.
+#[test]
+fn real_apple_exports_give_each_days_workouts_and_steps() {
+    use jiff::civil::date;
+    use quietlegs_core::journal::DayActivity;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-samples");
+    let read = |name: &str| {
+        let file = dir.join(name);
+        let text = std::fs::read_to_string(&file).ok()?;
+        Some(
+            quietlegs_io::apple_health::read_export(text.as_bytes(), name, |_| {})
+                .unwrap_or_else(|e| panic!("{name}: {e}")),
+        )
+    };
+    let Some(dogsheep) = read("apple_dogsheep_export.xml") else {
+        eprintln!("../shared/real-samples is not here: real activity not checked");
+        return;
+    };
+    // One run, 07:25:41-07:30:52 (-0700): 311 s. Its `duration` says 5.194 min; the interval
+    // is what the watch recorded. The route's "Simon's iPhone" is a child, not a workout.
+    assert_eq!(
+        dogsheep.activity,
+        vec![DayActivity {
+            date: date(2016, 11, 14),
+            // Apple writes the device name with a no-break space; it is kept as written.
+            source: "Apple\u{a0}Watch".into(),
+            exercise_minutes: Some(311.0 / 60.0),
+            exercise_end: "07:30".parse().ok(),
+            steps: None,
+            resting_hr: None,
+        }]
+    );
+    let tdda = read("apple_tdda_export6s3sample.xml").expect("the tdda sample is beside it");
+    // Ten step counts on 2014-09-13 from "Health": 329 + 283 + 426 + 61 + 10 + 200 + 390 + 320
+    // + 216 + 282 = 2517. One workout on 2016-04-02, 10:40:38-11:12:22: 31 min 44 s.
+    assert_eq!(
+        tdda.activity,
+        vec![
+            DayActivity {
+                date: date(2014, 9, 13),
+                source: "Health".into(),
+                exercise_minutes: None,
+                exercise_end: None,
+                steps: Some(2517),
+                resting_hr: None,
+            },
+            DayActivity {
+                date: date(2016, 4, 2),
+                source: "NJR Apple\u{a0}Watch".into(),
+                exercise_minutes: Some(1904.0 / 60.0),
+                exercise_end: "11:12".parse().ok(),
+                steps: None,
+                resting_hr: None,
+            },
+        ]
+    );
+    assert!(
+        tdda.skipped
+            .iter()
+            .any(|l| l.starts_with("skipped 5 records that are not sleep")),
+        "the five distances are said: {:?}",
+        tdda.skipped
+    );
 }
 
 #[test]

@@ -14,7 +14,7 @@ pub use sql::SqlStore;
 use async_trait::async_trait;
 use jiff::civil::Date;
 use quietlegs_core::journal::{
-    Bundle, Experiment, LabRecord, NightEntry, ProfileVersion, SleepRecord,
+    Bundle, DayActivity, Experiment, LabRecord, NightEntry, ProfileVersion, SleepRecord,
 };
 use quietlegs_core::profile::Profile;
 
@@ -136,13 +136,15 @@ pub trait Store: Send + Sync {
     async fn delete_night(&self, person: PersonId, night: Date) -> Result<bool, StoreError>;
 
     /// A counter raised in the same transaction as every change to the person's data (profile,
-    /// labs, nights, experiments, sleep records), so derived results can be cached until it
+    /// labs, nights, experiments, sleep and activity records), so derived results can be cached until it
     /// moves. The session lookup returns it too, saving a query per page.
     async fn data_version(&self, person: PersonId) -> Result<i64, StoreError>;
 
     async fn put_experiment(&self, person: PersonId, e: &Experiment) -> Result<(), StoreError>;
     async fn experiments(&self, person: PersonId) -> Result<Vec<Experiment>, StoreError>;
     async fn sleep_records(&self, person: PersonId) -> Result<Vec<SleepRecord>, StoreError>;
+    /// A wearable's activity, one record per day, in date order.
+    async fn activity_records(&self, person: PersonId) -> Result<Vec<DayActivity>, StoreError>;
 
     /// Everything the person has stored, in a stable order.
     async fn export(&self, person: PersonId) -> Result<Bundle, StoreError>;

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use jiff::civil::Date;
 use quietlegs_core::journal::import;
 use quietlegs_core::journal::{
-    Bundle, Comparator, Experiment, ExperimentStatus, LabRecord, NightEntry, OnOffSchedule,
-    ProfileVersion, SleepRecord,
+    Bundle, Comparator, DayActivity, Experiment, ExperimentStatus, LabRecord, NightEntry,
+    OnOffSchedule, ProfileVersion, SleepRecord,
 };
 use quietlegs_core::profile::Profile;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -17,8 +17,8 @@ use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::{AnyPool, Row};
 
 use crate::night_row::{
-    self, BUMP, Decimals, NIGHT_COLUMNS, UPSERT_NIGHT, UPSERT_NIGHT_POSTGRES, bind_night, date,
-    invalid, night_from_row, values_clause,
+    self, BUMP, Decimals, NIGHT_COLUMNS, UPSERT_NIGHT, UPSERT_NIGHT_POSTGRES, bind_night, clock,
+    date, invalid, night_from_row, values_clause,
 };
 use crate::{ImportReport, OnConflict, PersonId, Session, ShareLink, Store, StoreError};
 
@@ -220,6 +220,20 @@ async fn read_sleep_records<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     rows.iter().map(sleep_from_row).collect()
 }
 
+async fn read_activity_records<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    person: PersonId,
+) -> Result<Vec<DayActivity>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT night, source, exercise_minutes, exercise_end, steps, resting_hr \
+         FROM activity_records WHERE person_id = $1 ORDER BY night, source",
+    )
+    .bind(person.0)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(activity_from_row).collect()
+}
+
 async fn read_nights<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     ex: E,
     person: PersonId,
@@ -259,6 +273,7 @@ async fn read_bundle(
         nights: read_nights(&mut *conn, person, None, None).await?,
         experiments: read_experiments(&mut *conn, person).await?,
         sleep: read_sleep_records(&mut *conn, person).await?,
+        activity: read_activity_records(&mut *conn, person).await?,
     })
 }
 
@@ -406,6 +421,56 @@ fn sleep_from_row(row: &AnyRow) -> Result<SleepRecord, StoreError> {
             .try_get::<Option<i64>, _>("restless_count")?
             .and_then(|c| u32::try_from(c).ok()),
     })
+}
+
+fn activity_from_row(row: &AnyRow) -> Result<DayActivity, StoreError> {
+    let night: String = row.try_get("night")?;
+    let steps = row
+        .try_get::<Option<i64>, _>("steps")?
+        .map(|n| u32::try_from(n).map_err(|_| invalid("steps", &n.to_string())))
+        .transpose()?;
+    Ok(DayActivity {
+        date: date(&night)?,
+        source: row.try_get("source")?,
+        exercise_minutes: row.try_get("exercise_minutes")?,
+        exercise_end: clock(row.try_get("exercise_end")?)?,
+        steps,
+        resting_hr: row.try_get("resting_hr")?,
+    })
+}
+
+/// Columns of one activity row, in the order [`insert_activity`] binds them.
+const ACTIVITY_COLUMNS: &str =
+    "person_id, night, source, exercise_minutes, exercise_end, steps, resting_hr";
+
+/// Writes activity records with multi-row inserts. The caller has removed the stored record of
+/// each of these days first, so a day never holds two.
+async fn insert_activity(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    person: PersonId,
+    days: &[&DayActivity],
+    batch: usize,
+) -> Result<(), StoreError> {
+    for chunk in days.chunks(batch) {
+        let sql = format!(
+            "INSERT INTO activity_records ({ACTIVITY_COLUMNS}) VALUES {}",
+            values_clause(chunk.len(), 7)
+        );
+        // Not a cached statement, as for nights: a missing f64 travels as a float4 NULL.
+        let mut q = sqlx::query(&sql).persistent(false);
+        for a in chunk {
+            q = q
+                .bind(person.0)
+                .bind(a.date.to_string())
+                .bind(a.source.clone())
+                .bind(a.exercise_minutes)
+                .bind(a.exercise_end.map(|t| t.to_string()))
+                .bind(a.steps.map(i64::from))
+                .bind(a.resting_hr);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 async fn upsert_experiment(
@@ -818,6 +883,10 @@ impl Store for SqlStore {
         read_sleep_records(&self.pool, person).await
     }
 
+    async fn activity_records(&self, person: PersonId) -> Result<Vec<DayActivity>, StoreError> {
+        read_activity_records(&self.pool, person).await
+    }
+
     async fn export(&self, person: PersonId) -> Result<Bundle, StoreError> {
         // One transaction, so the export is one consistent moment of the journal.
         let mut tx = self.pool.begin().await?;
@@ -917,6 +986,17 @@ impl SqlStore {
         for s in &d.write_sleep {
             upsert_sleep(&mut tx, person, s).await?;
         }
+        for (night, source) in &d.replace_activity {
+            sqlx::query(
+                "DELETE FROM activity_records WHERE person_id = $1 AND night = $2 AND source = $3",
+            )
+            .bind(person.0)
+            .bind(night.to_string())
+            .bind(source)
+            .execute(&mut *tx)
+            .await?;
+        }
+        insert_activity(&mut tx, person, &d.write_activity, self.batch()).await?;
         bump(&mut tx, person).await?;
         tx.commit().await?;
         Ok(ImportReport {

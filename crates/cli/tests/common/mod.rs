@@ -218,6 +218,12 @@ pub fn node_tools() -> Option<PathBuf> {
         return None;
     }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../browser-tests");
+    // Tests run on threads: one installs while the others wait, or a half-written
+    // node_modules fails whoever reads it first.
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     // Every package the checks use: a checkout from before one was added installs again.
     let packages = ["playwright-core", "fhirpath", "@lhncbc/ucum-lhc"];
     if !packages

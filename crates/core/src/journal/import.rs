@@ -2,11 +2,11 @@
 //! records are new, which repeat what is there, and which would replace something stored with
 //! different values. The store reads, asks this, and writes what it says in one transaction.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 
-use super::{Bundle, Experiment, LabRecord, NightEntry, ProfileVersion, SleepRecord};
+use super::{Bundle, DayActivity, Experiment, LabRecord, NightEntry, ProfileVersion, SleepRecord};
 
 /// Conflicts named in a refusal; the rest are left at "...".
 pub const CONFLICTS_NAMED: usize = 20;
@@ -23,6 +23,10 @@ pub struct Decision<'a> {
     pub write_sleep: Vec<&'a SleepRecord>,
     /// Stored sleep records (night, source) another source replaces: one source per night.
     pub replace_sleep: Vec<(Date, String)>,
+    pub write_activity: Vec<&'a DayActivity>,
+    /// Stored activity records (date, source) the file's record for that date replaces: one
+    /// record per day.
+    pub replace_activity: Vec<(Date, String)>,
     pub added: usize,
     pub updated: usize,
     pub unchanged: usize,
@@ -164,11 +168,47 @@ pub fn decide<'a>(stored: &Bundle, incoming: &'a Bundle) -> Result<Decision<'a>,
         }
     }
 
+    decide_activity(&mut d, stored, incoming);
+
     // Versions, labs, experiments and sleep records count as added when written (a replaced
     // one too, as before); nights count as added or updated.
     d.added +=
         d.new_versions.len() + d.new_labs.len() + d.write_experiments.len() + d.write_sleep.len();
     Ok(d)
+}
+
+/// One activity record per day, whatever the source: of the file's record and what is stored
+/// for that date, the fuller one ([`DayActivity::outranks`]) is kept. A different value is not a
+/// conflict to refuse: activity is measured, never typed by the person, and the export taken
+/// later in the day simply saw more of it. A record replacing a stored one counts as updated.
+fn decide_activity<'a>(d: &mut Decision<'a>, stored: &Bundle, incoming: &'a Bundle) {
+    let mut best: BTreeMap<Date, &'a DayActivity> = BTreeMap::new();
+    for a in &incoming.activity {
+        match best.get(&a.date) {
+            Some(kept) if !a.outranks(kept) => d.unchanged += 1,
+            Some(_) => {
+                d.unchanged += 1;
+                best.insert(a.date, a);
+            }
+            None => {
+                best.insert(a.date, a);
+            }
+        }
+    }
+    for (date, a) in best {
+        let held: Vec<&DayActivity> = stored.activity.iter().filter(|x| x.date == date).collect();
+        if held.is_empty() {
+            d.write_activity.push(a);
+            d.added += 1;
+        } else if held.contains(&a) || !held.iter().all(|x| a.outranks(x)) {
+            d.unchanged += 1;
+        } else {
+            d.replace_activity
+                .extend(held.iter().map(|x| (date, x.source.clone())));
+            d.write_activity.push(a);
+            d.updated += 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -279,6 +319,55 @@ mod tests {
             d.replace_sleep,
             vec![(jiff::civil::date(2026, 10, 1), "Watch".to_string())]
         );
+    }
+
+    #[test]
+    fn one_activity_record_per_day_and_the_fuller_one_stays() {
+        let day = |source: &str, steps: u32| DayActivity {
+            date: jiff::civil::date(2026, 10, 1),
+            source: source.into(),
+            exercise_minutes: Some(31.5),
+            exercise_end: "18:40".parse().ok(),
+            steps: Some(steps),
+            resting_hr: Some(58.0),
+        };
+        let stored = Bundle {
+            activity: vec![day("Watch", 8000)],
+            ..Bundle::new()
+        };
+        let d = decide(&stored, &stored).expect("decides");
+        assert!(d.write_activity.is_empty());
+        assert_eq!((d.added, d.updated, d.unchanged), (0, 0, 1));
+
+        let older = Bundle {
+            activity: vec![day("Watch", 6000)],
+            ..Bundle::new()
+        };
+        let d = decide(&stored, &older).expect("decides");
+        assert!(d.write_activity.is_empty() && d.replace_activity.is_empty());
+        assert_eq!(d.unchanged, 1);
+
+        let later = Bundle {
+            activity: vec![day("Phone, Watch", 9100)],
+            ..Bundle::new()
+        };
+        let d = decide(&stored, &later).expect("decides");
+        assert_eq!(d.write_activity.len(), 1);
+        assert_eq!(
+            d.replace_activity,
+            vec![(jiff::civil::date(2026, 10, 1), "Watch".to_string())]
+        );
+        assert_eq!((d.added, d.updated), (0, 1));
+        assert!(d.refusal().is_none(), "measured, not a conflict");
+
+        let twice = Bundle {
+            activity: vec![day("B", 10), day("A", 10)],
+            ..Bundle::new()
+        };
+        let d = decide(&Bundle::new(), &twice).expect("decides");
+        assert_eq!(d.write_activity.len(), 1);
+        assert_eq!(d.write_activity[0].source, "A");
+        assert_eq!(d.added, 1);
     }
 
     #[test]

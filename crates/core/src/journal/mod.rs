@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+pub mod activity;
 pub mod columns;
 pub mod import;
 
+pub use activity::DayActivity;
 pub use columns::COLUMNS;
 
 use crate::limits;
@@ -514,6 +516,10 @@ pub struct Bundle {
     pub nights: Vec<NightEntry>,
     pub experiments: Vec<Experiment>,
     pub sleep: Vec<SleepRecord>,
+    /// One record per day; absent from exports written before activity was imported, and
+    /// left out when empty so those files stay byte for byte what they were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activity: Vec<DayActivity>,
 }
 
 impl Bundle {

@@ -6,7 +6,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use std::collections::BTreeMap;
 
-use quietlegs_core::journal::NightEntry;
+use quietlegs_core::journal::{DayActivity, NightEntry};
 use serde::Deserialize;
 
 use super::{Chrome, PageResult, render};
@@ -38,6 +38,8 @@ struct JournalPage {
     logged: usize,
     /// The tracker's restlessness by night, when one measured it.
     tracked: BTreeMap<Date, String>,
+    /// The day's measured activity (exercise, steps, resting heart rate), when a tracker had it.
+    activity: BTreeMap<Date, String>,
 }
 
 impl JournalPage {
@@ -54,6 +56,31 @@ impl JournalPage {
             .and_then(|d| self.tracked.get(&d).cloned())
             .unwrap_or_default()
     }
+
+    fn activity_of(&self, n: &NightEntry) -> String {
+        n.night
+            .and_then(|d| self.activity.get(&d).cloned())
+            .unwrap_or_default()
+    }
+}
+
+/// A day's activity in a few words; what was not measured is left out, never shown as 0.
+fn describe_activity(day: &DayActivity) -> String {
+    let mut parts = Vec::new();
+    if let Some(minutes) = day.exercise_minutes {
+        let mut part = format!("{} min exercise", super::num(minutes));
+        if let Some(end) = day.exercise_end {
+            part.push_str(&format!(" ending {end}"));
+        }
+        parts.push(part);
+    }
+    if let Some(steps) = day.steps {
+        parts.push(format!("{steps} steps"));
+    }
+    if let Some(hr) = day.resting_hr {
+        parts.push(format!("resting HR {}", super::num(hr)));
+    }
+    parts.join(" · ")
 }
 
 pub async fn page(
@@ -101,6 +128,15 @@ pub async fn page(
                 .collect()
         })
         .unwrap_or_default();
+    let activity: BTreeMap<Date, String> = app
+        .store()
+        .activity_records(me.person)
+        .await?
+        .iter()
+        .filter(|d| (first..=today).contains(&d.date))
+        .map(|d| (d.date, describe_activity(d)))
+        .filter(|(_, text)| !text.is_empty())
+        .collect();
     let logged = nights.len();
     let mut nights = nights;
     nights.reverse();
@@ -111,5 +147,6 @@ pub async fn page(
         nights,
         logged,
         tracked,
+        activity,
     }))
 }
