@@ -125,14 +125,25 @@ pub async fn derive(
     person: PersonId,
 ) -> Result<Derived, AppError> {
     let current = store.profile(person).await?;
-    let insights =
-        Arc::new(insights(store, person, kb, current.as_ref(), Options::default()).await?);
+    let nights = nights_for_analysis(store, person, None, None).await?;
+    let experiments = store.experiments(person).await?;
+    let sleep = store.sleep_records(person).await?;
+    let insights = Arc::new(insights_of(
+        &nights,
+        &experiments,
+        &sleep,
+        current.as_ref().map(|c| &c.profile),
+        kb,
+        Options::default(),
+    ));
     let plan = match &current {
         Some(current) => {
             let labs = store.labs(person).await?;
             let today = clock::today_for(Some(&current.profile));
             let profile = with_stored_labs(&current.profile, &labs);
-            Some(plan_of(&profile, kb, rules, today, &insights)?)
+            let mut plan = plan_of(&profile, kb, rules, today, &insights)?;
+            crate::augmentation::watch_plan(&mut plan, &nights);
+            Some(plan)
         }
         None => None,
     };

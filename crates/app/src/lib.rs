@@ -1,6 +1,7 @@
 //! What Quietlegs does for a person, composed once for both edges. The web app and the CLI call
 //! these functions; they keep only their own concerns (HTTP and caches, flags and terminals).
 //!
+//! - [`augmentation`]: on a dopamine medicine, the journal read for signs of augmentation.
 //! - [`clock`]: the person's own "today" and the night a check-in means, in their time zone.
 //! - [`derived`]: stored profile + labs -> resolved profile; nights + experiments -> insights
 //!   -> the plan with its history. One place answers "what is this person's plan".
@@ -10,6 +11,7 @@
 //! Everything here takes the store as `&dyn Store` and the knowledge as `(kb, rules)`; nothing
 //! here knows about HTTP, sessions or the command line.
 
+pub mod augmentation;
 pub mod clock;
 pub mod derived;
 pub mod outlook;

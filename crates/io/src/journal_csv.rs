@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io;
 
 use jiff::civil::Date;
-use quietlegs_core::journal::{COLUMNS, NightEntry, columns};
+use quietlegs_core::journal::{NightEntry, columns};
 
 use crate::error::ImportError;
 
@@ -184,7 +184,13 @@ fn unguarded(text: &str) -> &str {
     }
 }
 
-/// Writes the journal as CSV: the fixed columns in spec order, then every `took:` column any
+/// Fixed columns added after the spec's list: written only when a night records them, so a
+/// journal that never uses them exports exactly as before (to tools that expect the spec's
+/// columns and nothing else).
+const WRITTEN_WHEN_USED: [&str; 1] = ["beyond_legs"];
+
+/// Writes the journal as CSV: the fixed columns in spec order (those of [`WRITTEN_WHEN_USED`]
+/// only when used), then every `took:` column any
 /// entry uses (by id), then every `x:` column (by name); one row per night, oldest first; `\n`
 /// line ends. Refuses (with `InvalidInput`, before writing anything) entries that [`read`] would
 /// reject — no night, the same night twice, a value out of range — because an export that
@@ -198,10 +204,15 @@ pub fn write<W: io::Write>(entries: &[NightEntry], writer: W) -> io::Result<()> 
         .flat_map(|e| e.took.keys().map(|id| format!("took:{id}")))
         .collect();
     let extra: BTreeSet<&String> = entries.iter().flat_map(|e| e.extra.keys()).collect();
-    let mut header: Vec<&str> = columns::names().collect();
+    let mut header: Vec<&str> = columns::names()
+        .filter(|c| {
+            !WRITTEN_WHEN_USED.contains(c) || entries.iter().any(|e| !e.field(c).is_empty())
+        })
+        .collect();
+    let fixed = header.len();
     header.extend(took.iter().map(String::as_str));
     header.extend(extra.iter().map(|s| s.as_str()));
-    for name in &header[COLUMNS.len()..] {
+    for name in &header[fixed..] {
         if name.trim() != *name {
             return Err(invalid(format!(
                 "column name '{name}' has surrounding spaces"
@@ -380,7 +391,7 @@ mod tests {
             header,
             format!(
                 "{},took:iron-oral,took:magnesium,took:walk,x:mood,x:weather",
-                columns::names().collect::<Vec<_>>().join(",")
+                spec_columns().join(",")
             )
         );
         assert!(text.contains("\n2026-10-30,0,"), "{text}");
@@ -389,11 +400,26 @@ mod tests {
     #[test]
     fn export_of_nothing_is_just_the_header() {
         let text = String::from_utf8(export(&[])).expect("utf-8");
-        assert_eq!(
-            text,
-            format!("{}\n", columns::names().collect::<Vec<_>>().join(","))
-        );
+        assert_eq!(text, format!("{}\n", spec_columns().join(",")));
         assert_eq!(import(text.as_bytes()).expect("import"), vec![]);
+    }
+
+    fn spec_columns() -> Vec<&'static str> {
+        columns::names()
+            .filter(|c| !WRITTEN_WHEN_USED.contains(c))
+            .collect()
+    }
+
+    #[test]
+    fn beyond_the_legs_is_written_once_a_night_records_it() {
+        let mut night = NightEntry::default();
+        night.set_field("night", "2026-11-02").expect("night");
+        night.set_field("severity", "6").expect("severity");
+        night.set_field("beyond_legs", "1").expect("beyond_legs");
+        let text = String::from_utf8(export(std::slice::from_ref(&night))).expect("utf-8");
+        let header = text.lines().next().expect("header");
+        assert!(header.ends_with(",notes,beyond_legs"), "{header}");
+        assert_eq!(import(text.as_bytes()).expect("import"), vec![night]);
     }
 
     #[test]

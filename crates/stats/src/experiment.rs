@@ -383,7 +383,7 @@ fn judge(
         } else {
             timing.carryover()
         },
-        model: model_sentence(design, timing, first_on >= TREND_BASELINE),
+        model: model_sentence(design, timing, first_on >= TREND_BASELINE, span_days),
         ..ExperimentResult::unjudged(id, design, start, ongoing, timing.onset_days)
     };
     if baseline.len() < MIN_NIGHTS {
@@ -510,7 +510,14 @@ fn periods_of(analysed: &[(&Night, bool)], after: &impl Fn(usize, bool) -> bool)
 }
 
 /// What was fitted, in one sentence a trialist can check.
-fn model_sentence(design: Design, timing: RemedyTiming, with_trend: bool) -> String {
+/// `span_days`: the days from the change's first night to the last, which cap the onsets
+/// fitted (see [`onset_grid`]), so the sentence names the range actually averaged over.
+fn model_sentence(
+    design: Design,
+    timing: RemedyTiming,
+    with_trend: bool,
+    span_days: i64,
+) -> String {
     let noise = "with AR(1) errors (the night-to-night correlation averaged over its range)";
     match design {
         Design::Segmented => format!(
@@ -524,11 +531,22 @@ fn model_sentence(design: Design, timing: RemedyTiming, with_trend: bool) -> Str
         ),
         Design::Ab | Design::Abab => {
             let (lo, hi) = timing.onset_range();
+            let span = u32::try_from(span_days.max(1)).unwrap_or(u32::MAX);
+            let range = if hi > span {
+                format!(
+                    "{} to {span} days (the knowledge base's {lo} to {hi}, cut at the {span} days \
+                     since it began, as longer onsets look alike so far)",
+                    lo.min(span)
+                )
+            } else {
+                format!("{lo} to {hi} days")
+            };
             format!(
                 "Regression of nightly severity on the change's exposure, which builds up over \
-                 its onset (averaged over {lo} to {hi} days around {}, by marginal likelihood) \
-                 and fades after a carry-over of up to {} nights{}, {noise}; the effect is the \
-                 one reached over the latest nights on it.",
+                 its onset (averaged over an immediate effect and {range}, centred on {}, by \
+                 marginal likelihood) and fades \
+                 after a carry-over of up to {} nights{}, {noise}; the effect is the one reached \
+                 over the latest nights on it.",
                 timing.onset_days,
                 timing.carryover(),
                 if with_trend {
@@ -959,6 +977,27 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn the_model_names_the_onsets_actually_fitted() {
+        let slow = RemedyTiming {
+            onset_days: 28,
+            reversible: true,
+            onset_range: Some((14, 56)),
+            carryover_days: Some(3),
+        };
+        let early = model_sentence(Design::Ab, slow, false, 20);
+        assert!(early.contains("14 to 20 days"), "{early}");
+        assert!(early.contains("14 to 56"), "{early}");
+        let late = model_sentence(Design::Ab, slow, false, 90);
+        assert!(
+            late.contains("an immediate effect and 14 to 56 days, centred on 28"),
+            "{late}"
+        );
+        // Onsets the fit cannot have seen (onset_grid) are not claimed either.
+        let grid = onset_grid(slow, 20);
+        assert!(grid.iter().all(|(o, _)| *o <= 20), "{grid:?}");
     }
 
     #[test]

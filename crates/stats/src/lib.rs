@@ -6,6 +6,7 @@
 
 mod abab;
 mod ar1;
+pub mod augmentation;
 mod experiment;
 mod matrix;
 mod objective;

@@ -31,12 +31,18 @@ pub struct PlanArgs {
 pub fn run(args: PlanArgs, global: &crate::Global) -> Result<ExitCode> {
     let (kb, rules) = crate::knowledge()?;
     let today = profile_input::today(args.today.as_deref())?;
-    let (path, profile, tried) = match &args.profile {
-        Some(path) => (path.clone(), profile_input::read_profile(path)?, Vec::new()),
+    let (path, profile, tried, nights) = match &args.profile {
+        Some(path) => (
+            path.clone(),
+            profile_input::read_profile(path)?,
+            Vec::new(),
+            Vec::new(),
+        ),
         None => stored(kb, global)?,
     };
     let person = profile_input::resolve(&path, &profile, kb, today)?;
-    let plan = plan::plan_with_history(&person, kb, rules, today, &tried);
+    let mut plan = plan::plan_with_history(&person, kb, rules, today, &tried);
+    quietlegs_app::augmentation::watch_plan(&mut plan, &nights);
     if let Some(out) = &args.ics {
         let ics = quietlegs_io::ics::plan_calendar(&plan, profile.timezone.as_deref());
         std::fs::write(out, ics).with_context(|| format!("writing {}", out.display()))?;
@@ -50,11 +56,17 @@ pub fn run(args: PlanArgs, global: &crate::Global) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The stored profile and what the stored journal says about changes tried.
-fn stored(
-    kb: &quietlegs_core::KnowledgeBase,
-    global: &crate::Global,
-) -> Result<(PathBuf, quietlegs_core::profile::Profile, Vec<plan::Tried>)> {
+/// What a stored profile's plan is made from.
+type Stored = (
+    PathBuf,
+    quietlegs_core::profile::Profile,
+    Vec<plan::Tried>,
+    Vec<quietlegs_core::journal::NightEntry>,
+);
+
+/// The stored profile, what the stored journal says about changes tried, and the nights the
+/// augmentation watch reads.
+fn stored(kb: &quietlegs_core::KnowledgeBase, global: &crate::Global) -> Result<Stored> {
     use quietlegs_store::Store;
     block_on(async {
         let (store, person) = database::open_person(global).await?;
@@ -66,19 +78,21 @@ fn stored(
             )
             .into());
         };
-        let insights = quietlegs_app::insights(
-            &store,
-            person,
+        let nights = quietlegs_app::derived::nights_for_analysis(&store, person, None, None).await?;
+        let insights = quietlegs_app::insights_of(
+            &nights,
+            &store.experiments(person).await?,
+            &store.sleep_records(person).await?,
+            Some(&current.profile),
             kb,
-            Some(&current),
             quietlegs_stats::Options::default(),
-        )
-        .await?;
+        );
         let profile = quietlegs_app::with_stored_labs(&current.profile, &store.labs(person).await?);
         anyhow::Ok((
             PathBuf::from(format!("stored profile (version {})", current.version)),
             profile,
             quietlegs_stats::tried(&insights),
+            nights,
         ))
     })?
 }

@@ -107,6 +107,9 @@ pub static COLUMNS: &[Column] = &[
             }
         },
     },
+    // After notes: added in round 3, so a reader that goes by position still finds the
+    // older columns where they were.
+    optional!(beyond_legs, Kind::Flag, Flag),
 ];
 
 /// The fixed column called `name`.

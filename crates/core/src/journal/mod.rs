@@ -69,6 +69,11 @@ pub struct NightEntry {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub took: BTreeMap<String, bool>,
     pub notes: Option<String>,
+    /// Symptoms that night also in the arms or elsewhere beyond the legs: on a dopamine
+    /// medicine, spreading is a sign of augmentation. Left out of JSON when not recorded, so
+    /// journals that never use it read and write exactly as before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beyond_legs: Option<bool>,
     /// `x:` columns, kept as written and ignored by analysis.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, String>,
@@ -456,6 +461,7 @@ mod tests {
             ("antihistamine", "0"),
             ("took:magnesium", "1"),
             ("notes", "long drive"),
+            ("beyond_legs", "1"),
             ("x:mood", "low"),
         ];
         for (c, v) in cells {
