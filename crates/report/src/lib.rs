@@ -164,10 +164,9 @@ impl Report {
                 match (f.level, f.code.as_str()) {
                     (
                         Level::Urgent | Level::Doctor,
-                        "red-flag" | "not-rls" | "severe" | "augmentation-risk" | "augmentation-signs"
-                        | "secondary-rls"
-                        | "iron-overload-risk" | "anaemia" | "dose-above-limit" | "age"
-                        | "iv-iron-candidate" | "deficiency",
+                        "red-flag" | "not-rls" | "severe" | "augmentation-risk"
+                        | "augmentation-signs" | "secondary-rls" | "iron-overload-risk" | "anaemia"
+                        | "dose-above-limit" | "age" | "iv-iron-candidate" | "deficiency",
                     ) => red_flags.push(f.message.clone()),
                     (
                         _,

@@ -78,7 +78,8 @@ fn stored(kb: &quietlegs_core::KnowledgeBase, global: &crate::Global) -> Result<
             )
             .into());
         };
-        let nights = quietlegs_app::derived::nights_for_analysis(&store, person, None, None).await?;
+        let nights =
+            quietlegs_app::derived::nights_for_analysis(&store, person, None, None).await?;
         let insights = quietlegs_app::insights_of(
             &nights,
             &store.experiments(person).await?,
