@@ -5,6 +5,7 @@
 //! - [`clock`]: the person's own "today" and the night a check-in means, in their time zone.
 //! - [`derived`]: stored profile + labs -> resolved profile; nights + experiments -> insights
 //!   -> the plan with its history. One place answers "what is this person's plan".
+//! - [`episodes`]: "my legs are acting up now", and the onset it fills in.
 //! - [`outlook`]: tonight's outlook from the person's own recent nights.
 //! - [`report`]: the doctor report's inputs gathered from the store.
 //!
@@ -14,6 +15,7 @@
 pub mod augmentation;
 pub mod clock;
 pub mod derived;
+pub mod episodes;
 pub mod outlook;
 pub mod report;
 

@@ -11,7 +11,7 @@ use quietlegs_store::{PersonId, Store};
 use crate::{AppError, clock};
 
 /// Before this hour, "tonight" is still the night that began yesterday evening.
-const NIGHT_ENDS_HOUR: i8 = 5;
+pub(crate) const NIGHT_ENDS_HOUR: i8 = 5;
 /// Nights read: the outlook only looks at the last half year.
 const LOOK_BACK_DAYS: i64 = 200;
 

@@ -8,10 +8,10 @@ use async_trait::async_trait;
 use jiff::civil::Date;
 use quietlegs_core::journal::import;
 use quietlegs_core::journal::{
-    Bundle, Comparator, DayActivity, Experiment, ExperimentStatus, LabRecord, NightEntry,
+    Bundle, Comparator, DayActivity, Experiment, ExperimentStatus, LabGoal, LabRecord, NightEntry,
     OnOffSchedule, ProfileVersion, SleepRecord,
 };
-use quietlegs_core::profile::Profile;
+use quietlegs_core::profile::{ClockTime, Profile};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::{AnyPool, Row};
@@ -20,7 +20,10 @@ use crate::night_row::{
     self, BUMP, Decimals, NIGHT_COLUMNS, UPSERT_NIGHT, UPSERT_NIGHT_POSTGRES, bind_night, clock,
     date, invalid, night_from_row, values_clause,
 };
-use crate::{ImportReport, OnConflict, PersonId, Session, ShareLink, Store, StoreError};
+use crate::{
+    ApiToken, CalendarFeed, ImportReport, OnConflict, PersonId, Session, ShareLink, Store,
+    StoreError, TokenGrant,
+};
 
 /// Rows per multi-row INSERT on SQLite. Small on purpose: sqlx's SQLite binding cost grows with
 /// the square of a statement's parameter count (3,650 nights: 200 rows per statement took 745 ms,
@@ -929,6 +932,426 @@ impl Store for SqlStore {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+
+    async fn checkin_reminder(&self, person: PersonId) -> Result<Option<ClockTime>, StoreError> {
+        let row = sqlx::query("SELECT at_minutes FROM checkin_reminders WHERE person_id = $1")
+            .bind(person.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let minutes: i64 = row.try_get("at_minutes")?;
+        let time = u8::try_from(minutes / 60)
+            .ok()
+            .zip(u8::try_from(minutes % 60).ok())
+            .and_then(|(h, m)| ClockTime::new(h, m))
+            .ok_or_else(|| invalid("reminder time", &minutes.to_string()))?;
+        Ok(Some(time))
+    }
+
+    async fn set_checkin_reminder(
+        &self,
+        person: PersonId,
+        at: Option<ClockTime>,
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM checkin_reminders WHERE person_id = $1")
+            .bind(person.0)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(at) = at {
+            sqlx::query("INSERT INTO checkin_reminders (person_id, at_minutes) VALUES ($1, $2)")
+                .bind(person.0)
+                .bind(i64::from(at.minutes()))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn lab_goals(&self, person: PersonId) -> Result<Vec<LabGoal>, StoreError> {
+        let rows =
+            sqlx::query("SELECT test, due FROM lab_goals WHERE person_id = $1 ORDER BY test")
+                .bind(person.0)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LabGoal {
+                    test: r.try_get("test")?,
+                    due: date(&r.try_get::<String, _>("due")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_lab_goal(&self, person: PersonId, goal: &LabGoal) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        upsert_lab_goal(&mut tx, person, goal).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_lab_goal(&self, person: PersonId, test: &str) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let done = sqlx::query("DELETE FROM lab_goals WHERE person_id = $1 AND test = $2")
+            .bind(person.0)
+            .bind(test)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn replace_lab_goals(
+        &self,
+        person: PersonId,
+        goals: &[LabGoal],
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM lab_goals WHERE person_id = $1")
+            .bind(person.0)
+            .execute(&mut *tx)
+            .await?;
+        for goal in goals {
+            upsert_lab_goal(&mut tx, person, goal).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_api_token(
+        &self,
+        person: PersonId,
+        name: &str,
+        token_hash: &str,
+        scopes: &[String],
+    ) -> Result<i64, StoreError> {
+        let _turn = self.write_turn().await;
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (person_id, name, token_hash, scopes, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(person.0)
+        .bind(name)
+        .bind(token_hash)
+        .bind(scopes.join(" "))
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    async fn api_tokens(&self, person: PersonId) -> Result<Vec<ApiToken>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, scopes, created_at, last_used_at FROM api_tokens \
+             WHERE person_id = $1 ORDER BY id DESC",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApiToken {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    scopes: split_scopes(&r.try_get::<String, _>("scopes")?),
+                    created_at: r.try_get("created_at")?,
+                    last_used_at: r.try_get("last_used_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_api_token(&self, person: PersonId, id: i64) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let done = sqlx::query("DELETE FROM api_tokens WHERE person_id = $1 AND id = $2")
+            .bind(person.0)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn use_api_token(
+        &self,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<Option<TokenGrant>, StoreError> {
+        let _turn = self.write_turn().await;
+        let row = sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 \
+             RETURNING id, person_id, scopes",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(TokenGrant {
+                token_id: r.try_get("id")?,
+                person: PersonId(r.try_get("person_id")?),
+                scopes: split_scopes(&r.try_get::<String, _>("scopes")?),
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_calendar_feed(
+        &self,
+        person: PersonId,
+        token_hash: &str,
+    ) -> Result<i64, StoreError> {
+        let _turn = self.write_turn().await;
+        let row = sqlx::query(
+            "INSERT INTO calendar_feeds (person_id, token_hash, created_at) \
+             VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(person.0)
+        .bind(token_hash)
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    async fn calendar_feeds(&self, person: PersonId) -> Result<Vec<CalendarFeed>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, created_at FROM calendar_feeds WHERE person_id = $1 ORDER BY id DESC",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CalendarFeed {
+                    id: r.try_get("id")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_calendar_feed(&self, person: PersonId, id: i64) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let done = sqlx::query("DELETE FROM calendar_feeds WHERE person_id = $1 AND id = $2")
+            .bind(person.0)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<PersonId>, StoreError> {
+        let row = sqlx::query("SELECT person_id FROM calendar_feeds WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| r.try_get::<i64, _>("person_id"))
+            .transpose()?
+            .map(PersonId))
+    }
+
+    async fn add_episode(
+        &self,
+        person: PersonId,
+        episode: &crate::Episode,
+    ) -> Result<i64, StoreError> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO episodes (person_id, night, at, local_time) VALUES ($1, $2, $3, $4) \
+             RETURNING id",
+        )
+        .bind(person.0)
+        .bind(episode.night.to_string())
+        .bind(episode.at.to_string())
+        .bind(episode.local_time.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        bump(&mut tx, person).await?;
+        tx.commit().await?;
+        Ok(row.try_get("id")?)
+    }
+
+    async fn episodes(
+        &self,
+        person: PersonId,
+        night: Date,
+    ) -> Result<Vec<crate::Episode>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT night, at, local_time FROM episodes WHERE person_id = $1 AND night = $2 \
+             ORDER BY at, id",
+        )
+        .bind(person.0)
+        .bind(night.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let at: String = r.try_get("at")?;
+                let local: String = r.try_get("local_time")?;
+                Ok(crate::Episode {
+                    night: date(&r.try_get::<String, _>("night")?)?,
+                    at: at.parse().map_err(|_| invalid("instant", &at))?,
+                    local_time: clock(Some(local))?.ok_or_else(|| invalid("time", ""))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_push_subscription(
+        &self,
+        person: PersonId,
+        subscription: &crate::NewPushSubscription,
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "INSERT INTO push_subscriptions (person_id, endpoint, p256dh, auth, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id, endpoint) \
+             DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth",
+        )
+        .bind(person.0)
+        .bind(&subscription.endpoint)
+        .bind(&subscription.p256dh)
+        .bind(&subscription.auth)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_push_subscription(
+        &self,
+        person: PersonId,
+        endpoint: &str,
+    ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        let done =
+            sqlx::query("DELETE FROM push_subscriptions WHERE person_id = $1 AND endpoint = $2")
+                .bind(person.0)
+                .bind(endpoint)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn push_subscriptions(
+        &self,
+        person: PersonId,
+    ) -> Result<Vec<crate::PushSubscription>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, endpoint, p256dh, auth FROM push_subscriptions WHERE person_id = $1 \
+             ORDER BY id",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(crate::PushSubscription {
+                    id: r.try_get("id")?,
+                    person,
+                    endpoint: r.try_get("endpoint")?,
+                    p256dh: r.try_get("p256dh")?,
+                    auth: r.try_get("auth")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn push_people(&self) -> Result<Vec<PersonId>, StoreError> {
+        let rows =
+            sqlx::query("SELECT DISTINCT person_id FROM push_subscriptions ORDER BY person_id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok(PersonId(r.try_get("person_id")?)))
+            .collect()
+    }
+
+    async fn forget_push_endpoint(&self, endpoint: &str) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
+        let done = sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = $1")
+            .bind(endpoint)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn claim_push_delivery(
+        &self,
+        subscription: i64,
+        kind: &str,
+        due_at: i64,
+    ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
+        // The primary key makes the claim atomic across app servers sharing one database.
+        let done = sqlx::query(
+            "INSERT INTO push_deliveries (subscription_id, kind, due_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(subscription)
+        .bind(kind)
+        .bind(due_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn release_push_delivery(
+        &self,
+        subscription: i64,
+        kind: &str,
+        due_at: i64,
+    ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "DELETE FROM push_deliveries WHERE subscription_id = $1 AND kind = $2 AND due_at = $3",
+        )
+        .bind(subscription)
+        .bind(kind)
+        .bind(due_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_old_push_deliveries(&self, before: i64) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
+        let done = sqlx::query("DELETE FROM push_deliveries WHERE due_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+/// Scopes are stored space-separated (none contains a space).
+fn split_scopes(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_owned).collect()
+}
+
+async fn upsert_lab_goal(
+    tx: &mut sqlx::AnyConnection,
+    person: PersonId,
+    goal: &LabGoal,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM lab_goals WHERE person_id = $1 AND test = $2")
+        .bind(person.0)
+        .bind(&goal.test)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO lab_goals (person_id, test, due) VALUES ($1, $2, $3)")
+        .bind(person.0)
+        .bind(&goal.test)
+        .bind(goal.due.to_string())
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 impl SqlStore {

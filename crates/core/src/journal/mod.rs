@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 pub mod activity;
 pub mod columns;
 pub mod import;
+pub mod lab_goal;
 
 pub use activity::DayActivity;
 pub use columns::COLUMNS;
+pub use lab_goal::LabGoal;
 
 use crate::limits;
 use crate::profile::ClockTime;
