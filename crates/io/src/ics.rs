@@ -9,6 +9,9 @@ use jiff::civil::Date;
 use quietlegs_core::plan::{DISCLAIMER, Plan, Stage};
 use quietlegs_core::profile::ClockTime;
 
+mod feed;
+pub use feed::{Feed, Retest, Switch, feed_calendar};
+
 /// Who wrote the file (RFC 5545 3.7.3).
 pub const PRODID: &str = "-//Quietlegs//Plan//EN";
 
@@ -46,11 +49,8 @@ fn reminder(text: &str, uid: &str, stamp: chrono::DateTime<chrono::Utc>) -> Alar
         .done()
 }
 
-/// Renders the plan's calendar. `timezone`, the person's IANA zone, is recorded as the
-/// calendar's display zone (X-WR-TIMEZONE); event times themselves are floating local times.
-pub fn plan_calendar(plan: &Plan, timezone: Option<&str>) -> String {
-    let start = naive_date(plan.today);
-    let stamp = NaiveDateTime::new(start, NaiveTime::MIN).and_utc();
+/// A calendar with our PRODID, its name, the disclaimer and the display zone.
+fn empty_calendar(name: &str, timezone: Option<&str>) -> Calendar {
     let mut cal = Calendar::empty();
     for (key, value) in [
         ("VERSION", "2.0"),
@@ -59,30 +59,51 @@ pub fn plan_calendar(plan: &Plan, timezone: Option<&str>) -> String {
     ] {
         cal.append_property((key, value));
     }
-    cal.name("Quietlegs plan");
+    cal.name(name);
     cal.description(DISCLAIMER);
     if let Some(tz) = timezone {
         cal.timezone(tz);
     }
+    cal
+}
 
-    for item in &plan.routine {
-        let Some(time) = item.at.as_deref().and_then(|t| t.parse::<ClockTime>().ok()) else {
-            continue;
-        };
-        let begins = at(start, u32::from(time.hour()), u32::from(time.minute()));
-        let event = Event::new()
-            .uid(&format!("routine-{}@quietlegs", item.id))
-            .timestamp(stamp)
-            .summary(&item.title)
-            .description(&format!(
-                "Evening routine, {} minutes before bed. {DISCLAIMER}",
-                item.minutes_before_bed
-            ))
-            .starts(begins)
-            .add_property("DURATION", ROUTINE_STEP)
-            .add_property("RRULE", "FREQ=DAILY")
-            .alarm(reminder(&item.title, &item.id, stamp))
-            .done();
+/// The evening routine: one daily event with an alarm per timed step, from `start`.
+fn routine_events(
+    plan: &Plan,
+    start: NaiveDate,
+    stamp: chrono::DateTime<chrono::Utc>,
+) -> Vec<Event> {
+    plan.routine
+        .iter()
+        .filter_map(|item| {
+            let time = item.at.as_deref()?.parse::<ClockTime>().ok()?;
+            let begins = at(start, u32::from(time.hour()), u32::from(time.minute()));
+            Some(
+                Event::new()
+                    .uid(&format!("routine-{}@quietlegs", item.id))
+                    .timestamp(stamp)
+                    .summary(&item.title)
+                    .description(&format!(
+                        "Evening routine, {} minutes before bed. {DISCLAIMER}",
+                        item.minutes_before_bed
+                    ))
+                    .starts(begins)
+                    .add_property("DURATION", ROUTINE_STEP)
+                    .add_property("RRULE", "FREQ=DAILY")
+                    .alarm(reminder(&item.title, &item.id, stamp))
+                    .done(),
+            )
+        })
+        .collect()
+}
+
+/// Renders the plan's calendar. `timezone`, the person's IANA zone, is recorded as the
+/// calendar's display zone (X-WR-TIMEZONE); event times themselves are floating local times.
+pub fn plan_calendar(plan: &Plan, timezone: Option<&str>) -> String {
+    let start = naive_date(plan.today);
+    let stamp = NaiveDateTime::new(start, NaiveTime::MIN).and_utc();
+    let mut cal = empty_calendar("Quietlegs plan", timezone);
+    for event in routine_events(plan, start, stamp) {
         cal.push(event);
     }
 
