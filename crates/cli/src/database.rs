@@ -18,6 +18,24 @@ pub fn default_sqlite_path() -> PathBuf {
     base.join("quietlegs").join("quietlegs.db")
 }
 
+/// The folder the server keeps its own files in (the Web Push key): the SQLite database's, or
+/// the platform data folder when the data is in PostgreSQL.
+pub fn data_folder(url: Option<&str>) -> PathBuf {
+    let database = match url {
+        Some(url) if url.starts_with("sqlite:") => {
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
+            PathBuf::from(path.split('?').next().unwrap_or(path))
+        }
+        _ => default_sqlite_path(),
+    };
+    match database.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Opens the store a URL names: `sqlite://PATH` or `postgres://...`.
 pub async fn open(url: Option<&str>) -> Result<SqlStore> {
     let store = match url {

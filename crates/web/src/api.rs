@@ -104,7 +104,20 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/logout", responses((status = 204)))]
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let cookie = auth::end_session(&app, &headers).await?;
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, cookie), clear_site_data()],
+    )
+        .into_response())
+}
+
+/// Sent with every sign-out: the browser drops this site's caches and storage, so check-ins
+/// queued on a shared phone and the worker's caches go with the session.
+pub fn clear_site_data() -> (header::HeaderName, HeaderValue) {
+    (
+        header::HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"cache\", \"storage\""),
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/profile",
@@ -208,13 +221,18 @@ pub async fn get_night(
     }
 }
 
-#[utoipa::path(put, path = "/api/v1/journal/{night}", params(("night" = String, Path, format = Date, description = "YYYY-MM-DD")),
+#[utoipa::path(put, path = "/api/v1/journal/{night}",
+    // One `params` list: a second one replaces the first, and the path parameter goes missing.
+    params(("night" = String, Path, format = Date, description = "YYYY-MM-DD"),
+        ("If-None-Match" = Option<String>, Header, description = "`*`: write only if the night is not stored yet (412 otherwise), so a phone that was offline never overwrites a night saved elsewhere")),
     request_body = NightEntry,
-    responses((status = 200, body = NightEntry), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = NightEntry), (status = 412, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
 pub async fn put_night(
     State(app): State<AppState>,
     ApiUser(me): ApiUser,
     Path(night): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
     let night = date_param("night", &night)?;
@@ -227,6 +245,17 @@ pub async fn put_night(
     }
     entry.night = Some(night);
     input::check_night(&entry, service::today_of(&app, me.person).await?)?;
+    let only_new = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == "*");
+    if only_new && app.store().night(me.person, night).await?.is_some() {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "exists",
+            format!("the night of {night} is already stored; read it and choose which to keep"),
+        ));
+    }
     app.store().put_night(me.person, &entry).await?;
     Ok(Json(entry).into_response())
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
 
-const FILES: &[(&str, &str, &[u8])] = &[
+pub(crate) const FILES: &[(&str, &str, &[u8])] = &[
     (
         "app.css",
         "text/css; charset=utf-8",
@@ -17,6 +17,33 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "app.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/app.js"),
+    ),
+    (
+        "outbox.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/outbox.js"),
+    ),
+    // "Remind me on this phone" (Web Push, server mode).
+    (
+        "push.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/push.js"),
+    ),
+    // The app's icons (drawn by `static/icons/make_icons.py`), for the manifest.
+    (
+        "icon-192.png",
+        "image/png",
+        include_bytes!("../static/icons/icon-192.png"),
+    ),
+    (
+        "icon-512.png",
+        "image/png",
+        include_bytes!("../static/icons/icon-512.png"),
+    ),
+    (
+        "icon-maskable-512.png",
+        "image/png",
+        include_bytes!("../static/icons/icon-maskable-512.png"),
     ),
     (
         "htmx.min.js",

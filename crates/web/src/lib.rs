@@ -10,15 +10,22 @@ mod assets;
 mod auth;
 mod cache;
 mod connections;
+mod episodes;
 mod error;
+mod feeds;
 mod forms;
 mod input;
+mod lab_goals;
 mod library;
 mod openapi;
 mod pages;
+pub mod push;
+mod pwa;
+mod reminders;
 mod security;
 mod service;
 mod state;
+mod tokens;
 mod transfer;
 
 use std::future::Future;
@@ -57,7 +64,19 @@ pub fn router(state: AppState) -> Router {
         .route("/import", post(api::import))
         .route("/calendar", get(api::calendar))
         .route("/kb", get(library::api_list))
+        .route("/episodes", get(episodes::list).post(episodes::add))
         .route("/kb/{id}", get(library::api_show))
+        .route("/push/key", get(push::routes::key))
+        .route(
+            "/push/subscriptions",
+            post(push::routes::subscribe).delete(push::routes::unsubscribe),
+        )
+        // Account routes (session only, never a bearer token): tokens, feeds, reminders.
+        .route("/tokens", get(tokens::list).post(tokens::add))
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/calendar/feeds", get(feeds::list).post(feeds::add))
+        .route("/calendar/feeds/{id}", axum::routing::delete(feeds::revoke))
+        .route("/reminders", get(reminders::get).put(reminders::put))
         .fallback(api::not_found);
     Router::new()
         .route("/", get(pages::home::page))
@@ -69,6 +88,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/openapi.json", get(openapi::document))
         .route("/static/{file}", get(assets::file))
+        .route("/manifest.webmanifest", get(pwa::manifest))
+        .route("/sw.js", get(pwa::worker))
+        .route("/offline", get(pwa::offline))
+        .route("/quick/severity", post(pages::quick::severity))
+        .route("/episodes", post(pages::quick::episode))
         .route(
             "/login",
             get(pages::account::login_page).post(pages::account::login),
@@ -104,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/labs", get(pages::labs::page).post(pages::labs::add))
         .route("/labs/delete", post(pages::labs::delete))
+        .route("/labs/goals", post(pages::labs::save_goals))
         .route("/labs/chart.svg", get(pages::labs::chart))
         .route(
             "/settings",
@@ -114,6 +139,16 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/share/revoke", post(pages::share::revoke))
         .route("/share/{token}", get(pages::share::open))
         .route("/share/{token}/report.pdf", get(pages::share::open_pdf))
+        // `{file}` is `SECRET.ics`; the request log records this pattern, never the secret.
+        .route("/calendar/feeds/{file}", get(feeds::serve))
+        .route("/settings/reminder", post(pages::connect::save_reminder))
+        .route("/settings/tokens", post(pages::connect::add_token))
+        .route(
+            "/settings/tokens/revoke",
+            post(pages::connect::revoke_token),
+        )
+        .route("/settings/feeds", post(pages::connect::add_feed))
+        .route("/settings/feeds/revoke", post(pages::connect::revoke_feed))
         .route("/library", get(library::page))
         .route("/library/{id}", get(library::entry_page))
         .nest("/api/v1", api)

@@ -179,6 +179,8 @@ pub(crate) struct Inner {
     hashing: tokio::sync::Semaphore,
     /// Reports and exports being built (see [`AppState::heavy_turn`]).
     heavy: tokio::sync::Semaphore,
+    /// Web Push, set once at start in server mode (see [`AppState::enable_push`]).
+    push: std::sync::OnceLock<crate::push::WebPush>,
 }
 
 /// Shared state of the app: read-only knowledge and rules, the store, the settings.
@@ -213,7 +215,18 @@ impl AppState {
             rebuilds,
             hashing,
             heavy,
+            push: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Turns Web Push on (server mode): the push routes answer and the scheduler can send.
+    /// Set once: `false` (and `push` dropped) when it was already on.
+    pub fn enable_push(&self, push: crate::push::WebPush) -> bool {
+        self.0.push.set(push).is_ok()
+    }
+
+    pub(crate) fn push(&self) -> Option<&crate::push::WebPush> {
+        self.0.push.get()
     }
 
     /// Runs a password hash or check on a blocking thread, a few at a time.

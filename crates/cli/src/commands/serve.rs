@@ -47,6 +47,12 @@ pub struct ServeConfig {
     pub signup: bool,
     /// `text` or `json`.
     pub log_format: String,
+    /// Web Push (server mode): the VAPID key file; empty for `push-vapid-key.pem` in the data
+    /// folder (the SQLite database's). Servers sharing one database must share this file too.
+    pub push_key_file: String,
+    /// Web Push: a `mailto:` or `https:` contact the push services' operators may use; empty
+    /// for `public_url`.
+    pub push_contact: String,
     #[serde(flatten)]
     pub web: quietlegs_web::Settings,
 }
@@ -59,6 +65,8 @@ impl Default for ServeConfig {
             multi_user: false,
             signup: true,
             log_format: "text".into(),
+            push_key_file: String::new(),
+            push_contact: String::new(),
             web: quietlegs_web::Settings::default(),
         }
     }
@@ -193,6 +201,9 @@ pub fn run(args: ServeArgs, global: &crate::Global) -> Result<ExitCode> {
             WebConfig::local_with(bound, &config.web)?
         };
         let state = AppState::new(kb, rules, Arc::new(store), web.clone());
+        if config.multi_user {
+            start_push(&state, &config)?;
+        }
         match web.sign_in_url(bound) {
             Some(url) => eprintln!(
                 "Quietlegs is running. Open this link to sign in (keep it private):\n\n    {url}\n\n\
@@ -209,6 +220,66 @@ pub fn run(args: ServeArgs, global: &crate::Global) -> Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Web Push in server mode: loads (or makes) the key and starts the reminder scheduler.
+///
+/// Two environment variables exist for the end-to-end test only, and say so loudly in the log:
+/// `QUIETLEGS_TEST_PUSH_CLOCK=FILE` runs the scheduler on the instant written in FILE (looked
+/// at four times a second), and `QUIETLEGS_TEST_PUSH_LOOPBACK=1` lets reminders go over plain
+/// http to this machine, where the test's push receiver listens. Without them a deployment
+/// sends on the real clock, over https, to public addresses only.
+fn start_push(state: &AppState, config: &ServeConfig) -> Result<()> {
+    use quietlegs_web::push::clock::{Clock, FileClock, SystemClock};
+    use quietlegs_web::push::{KEY_FILE, WebPush, scheduler};
+
+    let key_file = if config.push_key_file.is_empty() {
+        database::data_folder(config.database_url.as_deref()).join(KEY_FILE)
+    } else {
+        PathBuf::from(&config.push_key_file)
+    };
+    let contact = if !config.push_contact.is_empty() {
+        config.push_contact.clone()
+    } else if let Some(url) = config
+        .web
+        .public_url
+        .as_ref()
+        .filter(|u| u.starts_with("https:"))
+    {
+        url.clone()
+    } else {
+        tracing::warn!(
+            "push: no push_contact and no https public_url; some push services refuse \
+             reminders without a real contact"
+        );
+        "mailto:quietlegs@localhost".to_string()
+    };
+    let loopback = std::env::var("QUIETLEGS_TEST_PUSH_LOOPBACK").is_ok_and(|v| v == "1");
+    if loopback {
+        tracing::warn!(
+            "QUIETLEGS_TEST_PUSH_LOOPBACK: reminders may go over plain http to this machine (tests only)"
+        );
+    }
+    let push = WebPush::open(&key_file, &contact, loopback).context("setting up Web Push")?;
+    tracing::info!(key_file = %key_file.display(), "push: ready");
+    state.enable_push(push);
+    let (clock, every): (Arc<dyn Clock>, std::time::Duration) = match std::env::var_os(
+        "QUIETLEGS_TEST_PUSH_CLOCK",
+    )
+    .filter(|v| !v.is_empty())
+    {
+        Some(file) => {
+            tracing::warn!(file = ?file, "QUIETLEGS_TEST_PUSH_CLOCK: reminders run on a test clock (tests only)");
+            (
+                Arc::new(FileClock::new(PathBuf::from(file))),
+                std::time::Duration::from_millis(250),
+            )
+        }
+        None => (Arc::new(SystemClock), scheduler::EVERY),
+    };
+    // Runs until the runtime stops with the server.
+    drop(scheduler::spawn(state.clone(), clock, every));
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -225,7 +225,13 @@ pub fn node_tools() -> Option<PathBuf> {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     // Every package the checks use: a checkout from before one was added installs again.
-    let packages = ["playwright-core", "fhirpath", "@lhncbc/ucum-lhc"];
+    let packages = [
+        "playwright-core",
+        "fhirpath",
+        "@lhncbc/ucum-lhc",
+        "lighthouse",
+        "chrome-launcher",
+    ];
     if !packages
         .iter()
         .all(|p| dir.join("node_modules").join(p).exists())

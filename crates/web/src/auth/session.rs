@@ -43,6 +43,7 @@ impl SignedIn {
                 csrf: s.csrf_token.clone(),
                 data_version: Some(s.data_version),
             })
+            .or_else(|| extensions.get::<TokenUser>().map(|t| t.0.clone()))
     }
 }
 
@@ -55,6 +56,27 @@ impl FromRequestParts<AppState> for ApiUser {
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
         SignedIn::from_parts(parts)
             .map(ApiUser)
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// The person signed in with a session cookie, for account routes (tokens, calendar feeds,
+/// reminders): 401 otherwise. A bearer token never counts here, whatever its scopes; the
+/// bearer layer already refuses these routes, and this keeps them shut if its list changes.
+pub struct SessionUser(pub SignedIn);
+
+impl FromRequestParts<AppState> for SessionUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        if parts.extensions.get::<TokenUser>().is_some() {
+            return Err(ApiError::forbidden(
+                "token-not-allowed",
+                "API tokens cannot manage the account; sign in",
+            ));
+        }
+        SignedIn::from_parts(parts)
+            .map(SessionUser)
             .ok_or_else(ApiError::unauthorized)
     }
 }
@@ -96,6 +118,13 @@ pub async fn session_layer(State(app): State<AppState>, request: Request, next: 
     let path = request.uri().path();
     if path.starts_with("/static/") || path == "/healthz" {
         return next.run(request).await;
+    }
+    // A token speaks for itself on the JSON API, whatever cookie came along; elsewhere it
+    // means nothing.
+    if path.starts_with("/api/")
+        && let Some(token) = bearer::presented(request.headers()).map(str::to_owned)
+    {
+        return bearer::serve(&app, request, next, &token).await;
     }
     let session = match cookie_value(request.headers(), SESSION_COOKIE) {
         Some(token) => match find_session(&app, &token_hash(token)).await {

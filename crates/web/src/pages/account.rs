@@ -173,5 +173,8 @@ pub async fn signup(
 
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> PageResult {
     let cookie = auth::end_session(&app, &headers).await?;
-    Ok(signed_in_redirect(cookie, "/login"))
+    let mut response = signed_in_redirect(cookie, "/login");
+    let (name, value) = crate::api::clear_site_data();
+    response.headers_mut().insert(name, value);
+    Ok(response)
 }

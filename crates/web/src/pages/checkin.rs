@@ -40,6 +40,9 @@ struct CheckinPage {
     entry: NightEntry,
     offered: Vec<Offered>,
     error: Option<FormError>,
+    /// Set when the onset shown comes from the night's first "acting up" episode, not from
+    /// the journal: it is offered, and saved only if the person saves the form.
+    onset_from_episode: bool,
 }
 
 impl CheckinPage {
@@ -93,6 +96,12 @@ async fn form_page(
     error: Option<FormError>,
 ) -> PageResult {
     let offered = offered(app, me, &entry).await?;
+    let mut entry = entry;
+    let mut onset_from_episode = false;
+    if error.is_none() && entry.onset.is_none() {
+        entry.onset = quietlegs_app::episodes::first_onset(app.store(), me.person, night).await?;
+        onset_from_episode = entry.onset.is_some();
+    }
     let page = CheckinPage {
         chrome: Chrome::new(app, Some(me), "checkin"),
         night: night.to_string(),
@@ -101,6 +110,7 @@ async fn form_page(
         entry,
         offered,
         error,
+        onset_from_episode,
     };
     Ok(if page.error.is_some() {
         render_invalid(&page)

@@ -21,6 +21,7 @@ struct Home {
     urgent: Vec<String>,
     week: Vec<(String, Option<u8>)>,
     disclaimer: &'static str,
+    quick_from: &'static str,
 }
 
 pub async fn page(State(app): State<AppState>, Viewer(user): Viewer) -> PageResult {
@@ -78,6 +79,7 @@ pub async fn page(State(app): State<AppState>, Viewer(user): Viewer) -> PageResu
             urgent,
             week,
             disclaimer: quietlegs_core::plan::DISCLAIMER,
+            quick_from: "home",
         })
     }
     .await?;

@@ -1,5 +1,7 @@
-//! Labs: enter a result with its unit; ferritin and TSAT over time against the thresholds at
-//! which iron is worth trying.
+//! Labs: enter a result with its unit; ferritin and TSAT over time against the treatment
+//! thresholds at which iron is worth trying (never targets to reach); "re-test on" dates per
+//! test, prefilled from the plan and saved as the person's lab goals, which their calendar feed
+//! and reminders ring for.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -7,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect};
 use jiff::civil::Date;
-use quietlegs_core::journal::LabRecord;
+use quietlegs_core::journal::{LabGoal, LabRecord};
 use serde::Deserialize;
 
 use super::{Chrome, FormError, PageError, PageResult, num, render, render_invalid};
@@ -32,12 +34,29 @@ struct Row {
     canonical: String,
 }
 
+/// One "re-test on" field.
+struct GoalRow {
+    test: String,
+    name: String,
+    /// YYYY-MM-DD, or empty for no date.
+    due: String,
+    /// The date shown is the plan's suggestion, not one the person saved.
+    suggested: bool,
+}
+
+/// Furthest back and ahead a re-test date may be set (days): a saved date that just passed
+/// must still save with the rest of the form; one years away is a typing slip.
+const GOAL_PAST_DAYS: i64 = 366;
+const GOAL_AHEAD_DAYS: i64 = 3 * 366;
+
 #[derive(Template)]
 #[template(path = "labs.html")]
 struct LabsPage {
     chrome: Chrome,
     tests: Vec<TestOption>,
     rows: Vec<Row>,
+    goals: Vec<GoalRow>,
+    goals_saved: bool,
     charts: Vec<(String, String)>,
     today: String,
     form_test: String,
@@ -74,10 +93,69 @@ fn tests(app: &AppState) -> Vec<TestOption> {
     tests
 }
 
+/// The re-test rows: every test with a date (saved or suggested by the plan), then every other
+/// test the person has results for, iron studies first; a form being re-shown keeps what was
+/// typed.
+async fn goal_rows(
+    app: &AppState,
+    me: &SignedIn,
+    labs: &[(i64, LabRecord)],
+    typed: Option<&FormData>,
+) -> Result<Vec<GoalRow>, PageError> {
+    let derived = service::derived_for(app, me).await?;
+    let goals = crate::lab_goals::effective(app, me.person, derived.plan.as_ref()).await?;
+    let mut rows: Vec<GoalRow> = goals
+        .into_iter()
+        .map(|g| GoalRow {
+            name: crate::lab_goals::test_name(app, &g.goal.test),
+            due: g.goal.due.to_string(),
+            suggested: g.suggested,
+            test: g.goal.test,
+        })
+        .collect();
+    for (_, lab) in labs {
+        if !rows.iter().any(|r| r.test == lab.test) {
+            rows.push(GoalRow {
+                name: crate::lab_goals::test_name(app, &lab.test),
+                due: String::new(),
+                suggested: false,
+                test: lab.test.clone(),
+            });
+        }
+    }
+    if let Some(form) = typed {
+        for row in &mut rows {
+            row.due = form
+                .get(&format!("due:{}", row.test))
+                .unwrap_or("")
+                .to_string();
+            row.suggested = false;
+        }
+    }
+    rows.sort_by_key(|r| {
+        (
+            !matches!(r.test.as_str(), "ferritin" | "tsat"),
+            r.name.clone(),
+        )
+    });
+    Ok(rows)
+}
+
 async fn labs_page(
     app: &AppState,
     me: &SignedIn,
     form: Option<&FormData>,
+    error: Option<FormError>,
+) -> PageResult {
+    labs_page_with(app, me, form, None, false, error).await
+}
+
+async fn labs_page_with(
+    app: &AppState,
+    me: &SignedIn,
+    form: Option<&FormData>,
+    goal_form: Option<&FormData>,
+    goals_saved: bool,
     error: Option<FormError>,
 ) -> PageResult {
     let labs = app.store().labs(me.person).await?;
@@ -108,11 +186,14 @@ async fn labs_page(
             (t.to_string(), name)
         })
         .collect();
+    let goals = goal_rows(app, me, &labs, goal_form).await?;
     let field = |name: &str| form.and_then(|f| f.get(name)).unwrap_or("").to_string();
     let page = LabsPage {
         chrome: Chrome::new(app, Some(me), "labs"),
         tests: tests(app),
         rows,
+        goals,
+        goals_saved,
         charts,
         form_test: field("test"),
         form_value: field("value"),
@@ -193,6 +274,64 @@ pub async fn delete(
     }
 }
 
+/// The goals a "re-test on" form sets: one per listed test with a date, checked.
+fn goals_from_form(app: &AppState, form: &FormData, today: Date) -> Result<Vec<LabGoal>, ApiError> {
+    let earliest = today
+        .checked_sub(jiff::Span::new().days(GOAL_PAST_DAYS))
+        .unwrap_or(today);
+    let latest = today
+        .checked_add(jiff::Span::new().days(GOAL_AHEAD_DAYS))
+        .unwrap_or(today);
+    let mut goals: Vec<LabGoal> = Vec::new();
+    for test in form.all("goal") {
+        let field = format!("due:{test}");
+        if app.kb().get(test).and_then(|e| e.lab.as_ref()).is_none() {
+            return Err(ApiError::field(
+                field,
+                format!("'{test}' is not a lab test"),
+            ));
+        }
+        let Some(text) = form.get(&field) else {
+            continue;
+        };
+        let due = crate::input::date_param(&field, text)?;
+        if due < earliest || due > latest {
+            return Err(ApiError::field(
+                field,
+                format!("choose a date between {earliest} and {latest}"),
+            ));
+        }
+        if !goals.iter().any(|g| g.test == test) {
+            goals.push(LabGoal {
+                test: test.to_string(),
+                due,
+            });
+        }
+    }
+    Ok(goals)
+}
+
+/// Saves the "re-test on" dates: the form lists every test shown, so a cleared date removes
+/// that goal (and the plan's suggestion, if any, shows again).
+pub async fn save_goals(
+    State(app): State<AppState>,
+    PageUser(me): PageUser,
+    body: Bytes,
+) -> PageResult {
+    let form = match FormData::parse(&body) {
+        Ok(f) => f,
+        Err(e) => return labs_page(&app, &me, None, Some(e.into())).await,
+    };
+    let today = service::today_of(&app, me.person).await?;
+    match goals_from_form(&app, &form, today) {
+        Ok(goals) => {
+            app.store().replace_lab_goals(me.person, &goals).await?;
+            labs_page_with(&app, &me, None, None, true, None).await
+        }
+        Err(e) => labs_page_with(&app, &me, None, Some(&form), false, Some(e.into())).await,
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct ChartQuery {
     test: Option<String>,
@@ -221,13 +360,13 @@ pub async fn chart(
         "ferritin" => Some((
             iron.ferritin_oral_max,
             format!(
-                "iron worth trying at or below {}",
+                "treatment threshold: iron at or below {}",
                 num(iron.ferritin_oral_max)
             ),
         )),
         "tsat" => Some((
             iron.tsat_low,
-            format!("iron worth trying below {} %", num(iron.tsat_low)),
+            format!("treatment threshold: iron below {} %", num(iron.tsat_low)),
         )),
         _ => None,
     };

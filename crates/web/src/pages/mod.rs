@@ -5,11 +5,13 @@
 pub mod account;
 pub mod assess;
 pub mod checkin;
+pub mod connect;
 pub mod home;
 pub mod insights;
 pub mod journal;
 pub mod labs;
 pub mod plan;
+pub mod quick;
 pub mod report;
 pub mod settings;
 pub mod share;

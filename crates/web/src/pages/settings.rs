@@ -1,10 +1,12 @@
-//! Settings: bedtime and time zone, export and import, the calendar file, the account.
+//! Settings: bedtime and time zone, export and import, the calendar file, reminders, API tokens
+//! and calendar feeds (see [`super::connect`]), the account.
 
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use quietlegs_core::profile::ClockTime;
 
+use super::connect::Connect;
 use super::{Chrome, FormError, PageError, PageResult, render, render_invalid};
 use crate::AppState;
 use crate::auth::{PageUser, SignedIn};
@@ -32,6 +34,18 @@ struct SettingsPage {
     has_profile: bool,
     message: Option<String>,
     error: Option<FormError>,
+    connect: Connect,
+}
+
+/// What a settings page shows beyond its stored state: a message, a new share link, token or
+/// feed address (each shown once), or the field at fault.
+#[derive(Default)]
+pub struct Shown {
+    pub message: Option<String>,
+    pub new_link: Option<String>,
+    pub new_token: Option<crate::tokens::CreatedToken>,
+    pub new_feed: Option<super::connect::NewFeed>,
+    pub error: Option<FormError>,
 }
 
 pub async fn settings_page(
@@ -41,6 +55,28 @@ pub async fn settings_page(
     new_link: Option<String>,
     error: Option<FormError>,
 ) -> PageResult {
+    settings_page_with(
+        app,
+        me,
+        Shown {
+            message,
+            new_link,
+            error,
+            ..Shown::default()
+        },
+    )
+    .await
+}
+
+pub async fn settings_page_with(app: &AppState, me: &SignedIn, shown: Shown) -> PageResult {
+    let Shown {
+        message,
+        new_link,
+        new_token,
+        new_feed,
+        error,
+    } = shown;
+    let connect = Connect::load(app, me, new_token, new_feed).await?;
     let profile = service::profile(app, me.person).await?;
     let links = app.store().share_links(me.person).await?;
     let now = crate::auth::unix_now();
@@ -80,6 +116,7 @@ pub async fn settings_page(
         has_profile: profile.is_some(),
         message,
         error,
+        connect,
     };
     Ok(if page.error.is_some() {
         render_invalid(&page)

@@ -21,7 +21,11 @@ pub const MAX_DAYS: i64 = 90;
 /// site); with no `public_url` it is the path alone, which the page shows on this server's own
 /// address. In local mode the Host was already checked against this machine's own names.
 fn link_for(app: &AppState, headers: &HeaderMap, token: &str) -> String {
-    let path = format!("/share/{token}");
+    address_for(app, headers, &format!("/share/{token}"))
+}
+
+/// The address of `path` as handed out (see [`link_for`]); calendar feeds use it too.
+pub(crate) fn address_for(app: &AppState, headers: &HeaderMap, path: &str) -> String {
     if let Some(base) = &app.config().public_url {
         return format!("{}{path}", base.trim_end_matches('/'));
     }
@@ -33,7 +37,7 @@ fn link_for(app: &AppState, headers: &HeaderMap, token: &str) -> String {
                 .unwrap_or("127.0.0.1");
             format!("http://{host}{path}")
         }
-        crate::Mode::Server { .. } => path,
+        crate::Mode::Server { .. } => path.to_string(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! what to do on a bad night.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use quietlegs_core::plan::Stage;
 
@@ -30,6 +30,17 @@ struct TonightPage {
     acute: Vec<(String, String, String)>,
     outlook: quietlegs_stats::Outlook,
     disclaimer: &'static str,
+    /// The night the one-tap severity row rates, and its rating once given.
+    night: String,
+    logged: Option<u8>,
+    quick_from: &'static str,
+    /// When the person has just said their legs are acting up (HH:MM, their clock).
+    noted: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct TonightQuery {
+    noted: Option<String>,
 }
 
 impl TonightPage {
@@ -43,7 +54,11 @@ impl TonightPage {
     }
 }
 
-pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageResult {
+pub async fn page(
+    State(app): State<AppState>,
+    PageUser(me): PageUser,
+    Query(query): Query<TonightQuery>,
+) -> PageResult {
     let derived = service::derived_for(&app, &me).await?;
     let (profile, Some(plan)) = (&derived.profile, &derived.plan) else {
         return Ok(Redirect::to("/assess").into_response());
@@ -86,6 +101,18 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageRe
         .map(|s| (s.id.clone(), s.title.clone(), s.why.clone()))
         .collect();
     let outlook = service::outlook(&app, me.person).await?;
+    let night = service::default_night(profile.as_ref().map(|p| &p.profile));
+    let logged = app
+        .store()
+        .night(me.person, night)
+        .await?
+        .map(|n| n.severity);
+    // Only a time of day is shown back; anything else in the address is ignored.
+    let noted = query
+        .noted
+        .as_deref()
+        .and_then(|t| t.parse::<quietlegs_core::profile::ClockTime>().ok())
+        .map(|t| t.to_string());
     Ok(render(&TonightPage {
         chrome: Chrome::new(&app, Some(&me), "tonight"),
         bedtime: bedtime.map(|b| b.to_string()),
@@ -97,5 +124,9 @@ pub async fn page(State(app): State<AppState>, PageUser(me): PageUser) -> PageRe
         acute,
         outlook,
         disclaimer: quietlegs_core::plan::DISCLAIMER,
+        night: night.to_string(),
+        logged,
+        quick_from: "tonight",
+        noted,
     }))
 }
