@@ -8,14 +8,12 @@
 // LIGHTHOUSE_REPORTS (folder for the HTML reports; default ../target/lighthouse),
 // LIGHTHOUSE_MIN (the lowest passing score, 0-100; default 95).
 
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
+import { startServer } from "./server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = process.env.QUIETLEGS_BIN;
@@ -30,39 +28,6 @@ const CATEGORIES = ["performance", "accessibility", "best-practices"];
 const ATTEMPTS = 3;
 const LIGHTHOUSE_VERSION = JSON.parse(
   readFileSync(join(here, "node_modules", "lighthouse", "package.json"), "utf8")).version;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function startServer() {
-  const dir = mkdtempSync(join(tmpdir(), "quietlegs-lighthouse-"));
-  const port = await freePort();
-  const server = spawn(
-    bin,
-    ["serve", "--multi-user", "--addr", `127.0.0.1:${port}`, "--database", `sqlite://${join(dir, "q.db")}`],
-    { stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, QUIETLEGS_LOG: "warn" } },
-  );
-  let log = "";
-  server.stderr.on("data", (d) => { log += d; });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.ok) return { server, base, dir, log: () => log };
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  server.kill();
-  throw new Error(`the server did not start:\n${log}`);
-}
 
 function isoDaysAgo(n) {
   const d = new Date();
@@ -141,7 +106,7 @@ function failingAudits(lhr, category) {
 }
 
 async function main() {
-  const { server, base, dir, log } = await startServer();
+  const { server, base, dir, log } = await startServer("quietlegs-lighthouse-");
   let chrome;
   let failures = 0;
   try {

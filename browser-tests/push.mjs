@@ -6,12 +6,9 @@
 //
 // Environment: QUIETLEGS_BIN (the quietlegs binary), CHROMIUM (default /usr/bin/chromium).
 
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { startServer } from "./server.mjs";
 
 const bin = process.env.QUIETLEGS_BIN;
 if (!bin) throw new Error("set QUIETLEGS_BIN to the quietlegs binary");
@@ -22,41 +19,8 @@ function check(ok, message) {
   if (!ok) failures += 1;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function startServer() {
-  const dir = mkdtempSync(join(tmpdir(), "quietlegs-push-browser-"));
-  const port = await freePort();
-  const server = spawn(
-    bin,
-    ["serve", "--multi-user", "--addr", `127.0.0.1:${port}`, "--database", `sqlite://${join(dir, "q.db")}`],
-    { stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, QUIETLEGS_LOG: "warn" } },
-  );
-  let log = "";
-  server.stderr.on("data", (d) => { log += d; });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.ok) return { server, base, dir, log: () => log };
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  server.kill();
-  throw new Error(`the server did not start:\n${log}`);
-}
-
 async function main() {
-  const { server, base, dir, log } = await startServer();
+  const { server, base, dir, log } = await startServer("quietlegs-push-browser-");
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-dev-shm-usage"],

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use jiff::civil::date;
 use quietlegs_core::journal::{Bundle, DayActivity};
 use quietlegs_store::{OnConflict, SqlStore, Store};
-use sqlx::Connection;
+
+mod fresh_store;
+use fresh_store::{FreshPg, postgres_admin, remove_temp_db, temp_db};
 
 fn day(d: i8, source: &str, steps: Option<u32>, minutes: Option<f64>) -> DayActivity {
     DayActivity {
@@ -219,47 +221,25 @@ async fn real_export_twice(store: &SqlStore) {
 
 #[tokio::test]
 async fn activity_on_sqlite() {
-    let dir = std::env::temp_dir().join(format!(
-        "quietlegs-activity-{}-{}",
-        std::process::id(),
-        jiff::Timestamp::now().as_nanosecond()
-    ));
-    let store = quietlegs_store_sqlite::open(&dir.join("a.db"))
-        .await
-        .expect("open");
+    let path = temp_db("activity", "a.db");
+    let store = quietlegs_store_sqlite::open(&path).await.expect("open");
     activity_story(&store).await;
     store.pool().close().await;
-    std::fs::remove_dir_all(&dir).ok();
+    remove_temp_db(&path);
 }
 
 #[tokio::test]
 async fn activity_on_postgres() {
-    let Ok(admin) = std::env::var("QUIETLEGS_TEST_POSTGRES_URL") else {
-        eprintln!("QUIETLEGS_TEST_POSTGRES_URL is not set: PostgreSQL activity not run");
+    let Some(admin) = postgres_admin("activity") else {
         return;
     };
-    let name = format!(
-        "quietlegs_activity_{}_{}",
-        std::process::id(),
-        jiff::Timestamp::now().as_nanosecond() % 1_000_000_000
-    );
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("admin connection");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let (db, url) = FreshPg::create(&admin, "activity").await;
     {
-        let store = quietlegs_store_postgres::connect(&format!("{base}/{name}"))
+        let store = quietlegs_store_postgres::connect(&url)
             .await
             .expect("connect");
         activity_story(&store).await;
         store.pool().close().await;
     }
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await
-        .expect("drop database");
+    db.drop().await;
 }

@@ -7,7 +7,9 @@ use jiff::civil::date;
 use quietlegs_core::journal::LabGoal;
 use quietlegs_core::profile::ClockTime;
 use quietlegs_store::{SqlStore, Store};
-use sqlx::Connection;
+
+mod fresh_store;
+use fresh_store::{FreshPg, postgres_admin, remove_temp_db, temp_db};
 
 fn goal(test: &str, d: i8) -> LabGoal {
     LabGoal {
@@ -193,47 +195,25 @@ async fn reminders_story(store: &SqlStore) {
 
 #[tokio::test]
 async fn reminders_on_sqlite() {
-    let dir = std::env::temp_dir().join(format!(
-        "quietlegs-reminders-{}-{}",
-        std::process::id(),
-        jiff::Timestamp::now().as_nanosecond()
-    ));
-    let store = quietlegs_store_sqlite::open(&dir.join("r.db"))
-        .await
-        .expect("open");
+    let path = temp_db("reminders", "r.db");
+    let store = quietlegs_store_sqlite::open(&path).await.expect("open");
     reminders_story(&store).await;
     store.pool().close().await;
-    std::fs::remove_dir_all(&dir).ok();
+    remove_temp_db(&path);
 }
 
 #[tokio::test]
 async fn reminders_on_postgres() {
-    let Ok(admin) = std::env::var("QUIETLEGS_TEST_POSTGRES_URL") else {
-        eprintln!("QUIETLEGS_TEST_POSTGRES_URL is not set: PostgreSQL reminders not run");
+    let Some(admin) = postgres_admin("reminders") else {
         return;
     };
-    let name = format!(
-        "quietlegs_reminders_{}_{}",
-        std::process::id(),
-        jiff::Timestamp::now().as_nanosecond() % 1_000_000_000
-    );
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("admin connection");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let (db, url) = FreshPg::create(&admin, "reminders").await;
     {
-        let store = quietlegs_store_postgres::connect(&format!("{base}/{name}"))
+        let store = quietlegs_store_postgres::connect(&url)
             .await
             .expect("connect");
         reminders_story(&store).await;
         store.pool().close().await;
     }
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await
-        .expect("drop database");
+    db.drop().await;
 }

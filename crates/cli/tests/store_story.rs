@@ -8,7 +8,9 @@ use quietlegs_core::journal::{
 };
 use quietlegs_core::profile::{Profile, ProfileFormat};
 use quietlegs_store::{OnConflict, SqlStore, Store, StoreError};
-use sqlx::Connection;
+
+mod fresh_store;
+use fresh_store::{FreshPg, postgres_admin, remove_temp_db, temp_db};
 
 fn night(day: i8, severity: u8) -> NightEntry {
     let mut n = NightEntry {
@@ -344,73 +346,19 @@ async fn every_journal_column(store: &SqlStore) {
     assert_eq!(read, vec![full]);
 }
 
-fn temp_db(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "quietlegs-story-{}-{}",
-        std::process::id(),
-        jiff::Timestamp::now().as_nanosecond()
-    ));
-    dir.join(name)
-}
-
 #[tokio::test]
 async fn story_on_sqlite() {
-    let (pa, pb) = (temp_db("a.db"), temp_db("b.db"));
+    let (pa, pb) = (temp_db("story", "a.db"), temp_db("story", "b.db"));
     let a = quietlegs_store_sqlite::open(&pa).await.expect("open a");
     let b = quietlegs_store_sqlite::open(&pb).await.expect("open b");
     story(&a, &b).await;
-    if let Some(dir) = pa.parent() {
-        std::fs::remove_dir_all(dir).ok();
-    }
-}
-
-/// A fresh PostgreSQL database for this run, dropped afterwards.
-struct FreshPg {
-    admin: String,
-    name: String,
-}
-
-impl FreshPg {
-    async fn create(admin: &str, tag: &str) -> (Self, String) {
-        let name = format!(
-            "quietlegs_{tag}_{}_{}",
-            std::process::id(),
-            jiff::Timestamp::now().as_nanosecond() % 1_000_000_000
-        );
-        let mut conn = sqlx::PgConnection::connect(admin)
-            .await
-            .expect("admin connection");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .expect("create database");
-        let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
-        let url = format!("{base}/{name}");
-        (
-            Self {
-                admin: admin.to_string(),
-                name,
-            },
-            url,
-        )
-    }
-
-    async fn drop(self) {
-        if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin).await {
-            let _ = sqlx::query(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn)
-            .await;
-        }
-    }
+    remove_temp_db(&pa);
+    remove_temp_db(&pb);
 }
 
 #[tokio::test]
 async fn story_on_postgres() {
-    let Ok(admin) = std::env::var("QUIETLEGS_TEST_POSTGRES_URL") else {
-        eprintln!("QUIETLEGS_TEST_POSTGRES_URL is not set: PostgreSQL story not run");
+    let Some(admin) = postgres_admin("story") else {
         return;
     };
     let (db_a, url_a) = FreshPg::create(&admin, "story_a").await;

@@ -6,8 +6,7 @@
 #[macro_use]
 mod common;
 
-use std::io::{BufReader, Write};
-use std::sync::{Arc, Mutex};
+use std::io::BufReader;
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
@@ -15,32 +14,6 @@ use common::{Client, TestApp};
 use jiff::civil::Date;
 use quietlegs_core::journal::{Experiment, ExperimentStatus, OnOffSchedule};
 use serde_json::json;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Captures this thread's logs at every level. Every test in the file installs one: tracing
-/// caches per call site whether anyone listens, and a test thread with no subscriber could
-/// otherwise have it cached as "no one" while another test is capturing.
-fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    (logs, tracing::subscriber::set_default(subscriber))
-}
 
 fn days(date: Date, n: i64) -> Date {
     date.checked_add(jiff::Span::new().days(n)).expect("a date")
@@ -123,7 +96,7 @@ async fn fetch(app: &TestApp, path: &str) -> common::Answer {
 }
 
 async fn feeds(app: TestApp) {
-    let (logs, _guard) = capture();
+    let (logs, _guard) = common::capture_logs();
 
     let mut ann = ann(&app).await;
     let a = ann
@@ -303,7 +276,7 @@ async fn feeds(app: TestApp) {
         .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND, "already revoked");
 
-    let logged = String::from_utf8_lossy(&logs.0.lock().expect("lock")).into_owned();
+    let logged = logs.text();
     assert!(
         logged.contains("/calendar/feeds/{file}"),
         "the route is logged: {logged}"
@@ -316,7 +289,7 @@ on_both_stores!(feeds_sqlite, feeds_postgres, "feeds", feeds);
 
 #[tokio::test]
 async fn with_a_public_url_the_feed_address_is_whole_and_settings_make_and_revoke_it() {
-    let _logs = capture();
+    let _logs = common::capture_logs();
     let mut config = quietlegs_web::WebConfig::server(true);
     config.public_url = Some("https://rls.example.org/".into());
     let app = TestApp::sqlite("feed-page", config).await;
@@ -398,7 +371,7 @@ async fn with_a_public_url_the_feed_address_is_whole_and_settings_make_and_revok
 
 #[tokio::test]
 async fn in_local_mode_the_feed_is_on_this_computer_only() {
-    let _logs = capture();
+    let _logs = common::capture_logs();
     let config =
         quietlegs_web::WebConfig::local("127.0.0.1:8080".parse().expect("addr")).expect("random");
     let link = config

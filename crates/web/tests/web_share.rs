@@ -5,31 +5,8 @@
 #[macro_use]
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::http::{StatusCode, header};
 use common::{Client, TestApp};
-
-/// Everything logged while the test runs, at every level.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
-    }
-}
 
 fn token_in(html: &str) -> String {
     let start = html.find("/share/").expect("a share link on the page") + "/share/".len();
@@ -47,13 +24,7 @@ async fn ann(app: &TestApp) -> Client {
 }
 
 async fn share_links(app: TestApp) {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = common::capture_logs();
 
     let mut ann = ann(&app).await;
     let page = ann.form("/settings/share", &[("days", "7")]).await;

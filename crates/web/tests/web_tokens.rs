@@ -6,47 +6,11 @@
 #[macro_use]
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::{Client, TestApp};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-
-/// Everything logged while the test runs, at every level.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Captures this thread's logs at every level. Every test in the file installs one: tracing
-/// caches per call site whether anyone listens, and a test thread with no subscriber could
-/// otherwise have it cached as "no one" while another test is capturing.
-fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    (logs, tracing::subscriber::set_default(subscriber))
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
-    }
-}
 
 /// A request as a shortcut sends it: the token, no cookie, no CSRF token.
 async fn bearer(
@@ -119,7 +83,7 @@ fn readme_body() -> String {
 }
 
 async fn tokens(app: TestApp) {
-    let (logs, _guard) = capture();
+    let (logs, _guard) = common::capture_logs();
 
     let mut ann = app.client();
     ann.signup("ann").await;
@@ -302,7 +266,7 @@ on_both_stores!(tokens_sqlite, tokens_postgres, "tokens", tokens);
 
 #[tokio::test]
 async fn making_a_token_needs_a_session_and_csrf_and_names_bad_fields() {
-    let _logs = capture();
+    let _logs = common::capture_logs();
     let app = TestApp::sqlite("token-input", quietlegs_web::WebConfig::server(true)).await;
     let mut nobody = app.client();
     let a = nobody
@@ -371,7 +335,7 @@ async fn making_a_token_needs_a_session_and_csrf_and_names_bad_fields() {
 
 #[tokio::test]
 async fn tokens_are_made_and_revoked_from_settings_and_shown_once() {
-    let _logs = capture();
+    let _logs = common::capture_logs();
     let app = TestApp::sqlite("token-page", quietlegs_web::WebConfig::server(true)).await;
     let mut ann = app.client();
     ann.signup("ann").await;
@@ -419,7 +383,7 @@ async fn tokens_are_made_and_revoked_from_settings_and_shown_once() {
 
 #[tokio::test]
 async fn the_openapi_document_has_the_token_feed_and_reminder_routes() {
-    let _logs = capture();
+    let _logs = common::capture_logs();
     let app = TestApp::sqlite("token-doc", quietlegs_web::WebConfig::server(true)).await;
     let doc = app.client().get("/api/openapi.json").await.json();
     for (path, methods) in [

@@ -255,3 +255,41 @@ pub fn node_script(dir: &std::path::Path, script: &str, args: &[&str]) -> Output
         .output()
         .expect("node runs")
 }
+
+/// Runs `node SCRIPT` in `browser-tests/` against this build's binary with Debian's Chromium
+/// (`CHROMIUM`, default `/usr/bin/chromium`, also given as chrome-launcher's `CHROME_PATH`) and
+/// `env`; returns its stdout after checking it exited 0 and printed `PASSED_LINE`. `None` (and
+/// why, on stderr) when Chromium, node or npm is missing; with `QUIETLEGS_REQUIRE_BROWSER=1`
+/// (CI) a missing tool fails the test.
+pub fn browser_script(
+    script: &str,
+    passed_line: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Option<String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let required = std::env::var("QUIETLEGS_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    if !std::path::Path::new(&chromium).exists() {
+        assert!(!required, "{chromium} is missing");
+        eprintln!("{chromium} missing: {script} not run");
+        return None;
+    }
+    let dir = node_tools()?;
+    let out = Command::new("node")
+        .arg(script)
+        .current_dir(&dir)
+        .env("QUIETLEGS_BIN", env!("CARGO_BIN_EXE_quietlegs"))
+        .env("CHROMIUM", &chromium)
+        .env("CHROME_PATH", &chromium)
+        .envs(env.iter().copied())
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(passed_line), "{stdout}");
+    Some(stdout)
+}
