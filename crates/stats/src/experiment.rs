@@ -238,7 +238,9 @@ fn mark_overlaps(results: &mut [ExperimentResult], judged: &[(usize, Assignment)
         }
         r.verdict = ExperimentVerdict::CannotSeparate;
         r.explanation = format!(
-            "{} and {other} ran together for most of these nights, so the journal cannot tell              which one made the difference. To learn, keep one of them steady and change the              other alone for a few weeks (or use an on/off schedule).",
+            "{} and {other} ran together for most of these nights, so the journal cannot tell \
+             which one made the difference. To learn, keep one of them steady and change the \
+             other alone for a few weeks (or use an on/off schedule).",
             quietlegs_core::text::capitalised(&r.id)
         );
         r.overlaps_with = Some(other);

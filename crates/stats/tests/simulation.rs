@@ -329,6 +329,12 @@ fn two_changes_a_week_apart_are_not_credited_apart() {
             && second.overlaps_with.as_deref() == Some("first")
         {
             named += 1;
+            // Read as it is written: one sentence, no runs of spaces from the source's layout.
+            assert!(
+                !second.explanation.contains("  ") && second.explanation.contains("first"),
+                "{}",
+                second.explanation
+            );
         }
     }
     report(
