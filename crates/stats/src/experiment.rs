@@ -151,32 +151,16 @@ pub(crate) fn analyse(
     timing: &dyn Fn(&str) -> RemedyTiming,
     options: &Options,
 ) -> Vec<ExperimentResult> {
-    let mut out = Vec::new();
-    let mut judged: Vec<(usize, Assignment)> = Vec::new();
-    for p in planned {
-        let assignment = planned_assignment(series, p);
-        let t = timing(&p.remedy);
-        match judge(
-            series,
-            &p.remedy,
-            &assignment,
-            p.ongoing,
-            t,
-            p.schedule.as_ref().map(|s| (s, p.start)),
-            options,
-        ) {
-            Some(mut r) => {
-                // A declared change is known by the night it was declared to begin (an on/off
-                // schedule may open with nights off).
-                r.start = p.start;
-                judged.push((out.len(), assignment));
-                out.push(r);
-            }
-            // Started, but no night logged on it yet.
-            None if p.ongoing => out.push(not_started(p, t, &assignment)),
-            None => {}
-        }
-    }
+    // Every change first, so that each is fitted with the others that ran in its nights.
+    let mut candidates: Vec<Candidate> = planned
+        .iter()
+        .map(|p| Candidate {
+            id: p.remedy.clone(),
+            assignment: planned_assignment(series, p),
+            ongoing: p.ongoing,
+            planned: Some(p),
+        })
+        .collect();
     for id in series.took_ids() {
         if planned.iter().any(|p| p.remedy == id) {
             continue;
@@ -189,25 +173,62 @@ pub(crate) fn analyse(
             continue;
         };
         let ongoing = assignment.last() == Some(&Some(true));
-        if let Some(r) = judge(series, id, &assignment, ongoing, timing(id), None, options) {
-            judged.push((out.len(), assignment));
-            out.push(r);
+        candidates.push(Candidate {
+            id: id.to_string(),
+            assignment,
+            ongoing,
+            planned: None,
+        });
+    }
+    let mut out = Vec::new();
+    let mut judged: Vec<(usize, Assignment)> = Vec::new();
+    for (k, c) in candidates.iter().enumerate() {
+        let others: Vec<&Assignment> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != k)
+            .map(|(_, o)| &o.assignment)
+            .collect();
+        let t = timing(&c.id);
+        match judge(series, c, t, &others, options) {
+            Some(mut r) => {
+                if let Some(p) = c.planned {
+                    // A declared change is known by the night it was declared to begin (an
+                    // on/off schedule may open with nights off).
+                    r.start = p.start;
+                }
+                judged.push((out.len(), c.assignment.clone()));
+                out.push(r);
+            }
+            // Started, but no night logged on it yet.
+            None => {
+                if let Some(p) = c.planned.filter(|p| p.ongoing) {
+                    out.push(not_started(p, t, &c.assignment));
+                }
+            }
         }
     }
     mark_overlaps(&mut out, &judged);
     out
 }
 
-/// Nights a change needs on its own, without the other, before its effect can be told apart
-/// from the other's: its onset plus a week, and never under two weeks.
+/// A change to judge: declared (`planned`) or read from a `took:` column.
+struct Candidate<'p> {
+    id: String,
+    assignment: Assignment,
+    ongoing: bool,
+    planned: Option<&'p PlannedExperiment>,
+}
+
+/// Nights with one change on and not the other that it takes to tell their effects apart: the
+/// slower onset plus a week, and never under two weeks.
 fn alone_needed(onset_days: u32) -> usize {
     (onset_days as usize + MIN_NIGHTS).max(2 * MIN_NIGHTS)
 }
 
-/// Two changes that ran together, where either had too few nights without the other, cannot
-/// be told apart by comparing each with "the nights without it": each comparison would credit
-/// it with the other's effect. Both get `cannot-separate`, naming the other, instead of a
-/// confident verdict for either.
+/// Two changes that ran together are fitted together (see [`joint_columns`]); when they had
+/// too few nights with one on and not the other, the data cannot tell their effects apart, and
+/// both get `cannot-separate`, naming the other, instead of a confident verdict for either.
 fn mark_overlaps(results: &mut [ExperimentResult], judged: &[(usize, Assignment)]) {
     let decided = |v: ExperimentVerdict| {
         matches!(
@@ -223,8 +244,10 @@ fn mark_overlaps(results: &mut [ExperimentResult], judged: &[(usize, Assignment)
             let a_alone = a.iter().zip(b).filter(|(p, q)| on(p) && !on(q)).count();
             let b_alone = a.iter().zip(b).filter(|(p, q)| !on(p) && on(q)).count();
             let (ra, rb) = (&results[*i], &results[*j]);
+            // Fitted together, the two are told apart by the nights on which one was on without
+            // the other (either way round): too few of those, and neither can be credited.
             let tangled = together >= MIN_NIGHTS
-                && (a_alone < alone_needed(ra.onset_days) || b_alone < alone_needed(rb.onset_days));
+                && a_alone + b_alone < alone_needed(ra.onset_days.max(rb.onset_days));
             if tangled && (decided(ra.verdict) || decided(rb.verdict)) {
                 marks.push((*i, rb.id.clone()));
                 marks.push((*j, ra.id.clone()));
@@ -318,21 +341,26 @@ fn planned_assignment(series: &Series, p: &PlannedExperiment) -> Assignment {
 
 fn judge(
     series: &Series,
-    id: &str,
-    assignment: &Assignment,
-    ongoing: bool,
+    change: &Candidate,
     timing: RemedyTiming,
-    // A randomised schedule, with the night it began: its periods count from there, whether
-    // the first is on or off.
-    schedule: Option<(&AbabSchedule, Date)>,
+    // The other changes, night by night: fitted beside this one where they ran in its nights.
+    others: &[&Assignment],
     options: &Options,
 ) -> Option<ExperimentResult> {
-    let analysed: Vec<(&Night, bool)> = series
+    let (id, assignment, ongoing) = (change.id.as_str(), &change.assignment, change.ongoing);
+    // A randomised schedule, with the night it began: its periods count from there, whether
+    // the first is on or off.
+    let schedule: Option<(&AbabSchedule, Date)> = change
+        .planned
+        .and_then(|p| p.schedule.as_ref().map(|s| (s, p.start)));
+    let (analysed, covariates): (Vec<(&Night, bool)>, Vec<usize>) = series
         .nights
         .iter()
         .zip(assignment)
-        .filter_map(|(n, a)| a.map(|on| (n, on)))
-        .collect();
+        .enumerate()
+        .filter_map(|(i, (n, a))| a.map(|on| ((n, on), i)))
+        .unzip();
+    let covariates = joint_columns(&analysed, &covariates, others);
     let first_on = analysed.iter().position(|(_, on)| *on)?;
     let on_runs = runs(&analysed.iter().map(|(_, on)| *on).collect::<Vec<_>>())
         .iter()
@@ -414,7 +442,7 @@ fn judge(
     }
 
     let severity = |n: &Night| Some(n.severity);
-    let posterior = fit(design, &analysed, first_on, timing, &severity);
+    let posterior = fit(design, &analysed, first_on, timing, &severity, &covariates);
     result.objective = series.objective_measure().map(|m| {
         judge_objective(
             m,
@@ -692,11 +720,59 @@ fn fit(
     first_on: usize,
     timing: RemedyTiming,
     y: Outcome,
+    others: Columns,
 ) -> Option<crate::Posterior> {
     match design {
-        Design::Segmented => segmented_fit(analysed, first_on, y),
-        Design::Ab | Design::Abab => ramp_fit(analysed, timing, first_on >= TREND_BASELINE, y),
+        Design::Segmented => segmented_fit(analysed, first_on, y, others),
+        Design::Ab | Design::Abab => {
+            ramp_fit(analysed, timing, first_on >= TREND_BASELINE, y, others)
+        }
     }
+}
+
+/// Other changes' exposure (1 on, 0 off) at each analysed night, one column per change.
+type Columns<'c> = &'c [Vec<f64>];
+
+/// Most other changes fitted beside one (the model's columns are bounded).
+const MAX_JOINT: usize = 3;
+
+/// The columns of the other changes that were on in some of this change's nights and off in
+/// others, most-overlapping first. A column that repeats this change's own (always on together,
+/// or always one without the other) could not be told from it and is left out: those pairs get
+/// `cannot-separate` (see [`mark_overlaps`]).
+fn joint_columns(
+    analysed: &[(&Night, bool)],
+    at: &[usize],
+    others: &[&Assignment],
+) -> Vec<Vec<f64>> {
+    let mine: Vec<f64> = analysed
+        .iter()
+        .map(|(_, on)| f64::from(u8::from(*on)))
+        .collect();
+    let mut columns: Vec<(usize, Vec<f64>)> = others
+        .iter()
+        .map(|b| {
+            at.iter()
+                .map(|&i| f64::from(u8::from(b.get(i) == Some(&Some(true)))))
+                .collect::<Vec<f64>>()
+        })
+        .filter(|c| c.contains(&0.0) && c.contains(&1.0))
+        .filter(|c| *c != mine && c.iter().zip(&mine).any(|(x, m)| x + m != 1.0))
+        .map(|c| {
+            let together = c
+                .iter()
+                .zip(&mine)
+                .filter(|(x, m)| **x == 1.0 && **m == 1.0)
+                .count();
+            (together, c)
+        })
+        .collect();
+    columns.sort_by_key(|c| std::cmp::Reverse(c.0));
+    columns
+        .into_iter()
+        .take(MAX_JOINT)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 /// Whether the analysed night at `i`, with the column saying `on`, counts as after the change.
@@ -744,7 +820,7 @@ fn judge_objective(
         })
         .unwrap_or(0);
     let objective = |n: &Night| n.objective;
-    match fit(design, &nights, first_on, timing, &objective) {
+    match fit(design, &nights, first_on, timing, &objective, &[]) {
         Some(p) => ObjectiveResult::judged(measure, baseline, treatment, &p),
         None => ObjectiveResult::too_few(measure, baseline, treatment, MIN_NIGHTS),
     }
@@ -766,6 +842,7 @@ fn ramp_fit(
     timing: RemedyTiming,
     with_trend: bool,
     y: Outcome,
+    others: Columns,
 ) -> Option<crate::Posterior> {
     let stops = analysed.windows(2).any(|w| w[0].1 && !w[1].1);
     let carries: Vec<u32> = if stops && timing.carryover() > 0 {
@@ -781,16 +858,16 @@ fn ramp_fit(
     let span = analysed.last().map_or(0, |(n, _)| n.day) - first + 1;
     for (onset, log_prior) in onset_grid(timing, u32::try_from(span).unwrap_or(u32::MAX)) {
         for &carry in &carries {
-            let (data, reached) = ramp_data(analysed, onset, carry, with_trend, y);
+            let (data, reached) = ramp_data(analysed, onset, carry, with_trend, y, others);
             if reached <= 0.0 {
                 continue;
             }
-            let contrast: &[f64] = if with_trend {
-                &[0.0, reached, 0.0]
-            } else {
-                &[0.0, reached]
-            };
-            if let Some(fits) = data.fit_grid(contrast) {
+            let mut contrast = vec![0.0, reached];
+            if with_trend {
+                contrast.push(0.0);
+            }
+            contrast.extend(others.iter().map(|_| 0.0));
+            if let Some(fits) = data.fit_grid(&contrast) {
                 models.push((log_prior, fits));
             }
         }
@@ -848,6 +925,7 @@ fn ramp_data(
     carryover: u32,
     with_trend: bool,
     y: Outcome,
+    others: Columns,
 ) -> (Ar1Data, f64) {
     let step = 1.0 / f64::from(onset_days.max(1));
     let mut level: f64 = 0.0;
@@ -865,10 +943,10 @@ fn ramp_data(
         }
     };
     let mut prev: Option<(i64, bool)> = None;
-    let mut data = Ar1Data::new(if with_trend { 3 } else { 2 });
+    let mut data = Ar1Data::new(if with_trend { 3 } else { 2 } + others.len());
     // Time in months keeps the columns on similar scales.
     let t0 = analysed.first().map_or(0, |(n, _)| n.day);
-    for (night, on) in analysed {
+    for (i, (night, on)) in analysed.iter().enumerate() {
         if let Some((day, was_on)) = prev {
             // Days not logged continue what came before, for as long as the ramp can move.
             let missed = (night.day - day - 1).clamp(0, 400);
@@ -882,8 +960,12 @@ fn ramp_data(
                 on_levels.push(level);
             }
             let months = (night.day - t0) as f64 / 30.0;
-            let row = [1.0, level, months];
-            data.push(night.day, &row[..if with_trend { 3 } else { 2 }], value);
+            let mut row = vec![1.0, level];
+            if with_trend {
+                row.push(months);
+            }
+            row.extend(others.iter().map(|c| c[i]));
+            data.push(night.day, &row, value);
         }
         prev = Some((night.day, *on));
     }
@@ -903,19 +985,21 @@ fn segmented_fit(
     analysed: &[(&Night, bool)],
     first_on: usize,
     y: Outcome,
+    others: Columns,
 ) -> Option<crate::Posterior> {
     let t0 = analysed[first_on].0.day;
     let with_trend = first_on >= TREND_BASELINE;
     // Time in months keeps the columns on similar scales.
     let months = |day: i64| day as f64 / 30.0;
     let p = if with_trend { 4 } else { 3 };
-    let mut data = Ar1Data::new(p);
+    let mut data = Ar1Data::new(p + others.len());
     for (i, (night, _)) in analysed.iter().enumerate() {
         let after = if i >= first_on { 1.0 } else { 0.0 };
         let mut x = vec![1.0, after, after * months(night.day - t0)];
         if with_trend {
             x.push(months(night.day - t0));
         }
+        x.extend(others.iter().map(|c| c[i]));
         if let Some(value) = y(night) {
             data.push(night.day, &x, value);
         }
@@ -925,6 +1009,7 @@ fn segmented_fit(
     if with_trend {
         contrast.push(0.0);
     }
+    contrast.extend(others.iter().map(|_| 0.0));
     data.fit(&contrast)
 }
 
