@@ -451,6 +451,7 @@ fn judge(
             start,
             after_of(design, first_on),
             timing,
+            &covariates,
         )
     });
     let Some(posterior) = posterior else {
@@ -796,6 +797,7 @@ fn judge_objective(
     start: Date,
     after: impl Fn(usize, bool) -> bool,
     timing: RemedyTiming,
+    others: Columns,
 ) -> ObjectiveResult {
     let tracked: Vec<(usize, (&Night, bool))> = analysed
         .iter()
@@ -808,6 +810,12 @@ fn judge_objective(
     if baseline < MIN_NIGHTS || treatment < MIN_NIGHTS {
         return ObjectiveResult::too_few(measure, baseline, treatment, MIN_NIGHTS);
     }
+    // The other changes on the tracked nights only; one that does not vary there says nothing.
+    let others: Vec<Vec<f64>> = others
+        .iter()
+        .map(|c| tracked.iter().map(|(i, _)| c[*i]).collect::<Vec<f64>>())
+        .filter(|c| c.contains(&0.0) && c.contains(&1.0))
+        .collect();
     let nights: Vec<(&Night, bool)> = tracked.into_iter().map(|(_, x)| x).collect();
     let first_on = nights
         .iter()
@@ -820,7 +828,7 @@ fn judge_objective(
         })
         .unwrap_or(0);
     let objective = |n: &Night| n.objective;
-    match fit(design, &nights, first_on, timing, &objective, &[]) {
+    match fit(design, &nights, first_on, timing, &objective, &others) {
         Some(p) => ObjectiveResult::judged(measure, baseline, treatment, &p),
         None => ObjectiveResult::too_few(measure, baseline, treatment, MIN_NIGHTS),
     }
