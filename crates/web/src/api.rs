@@ -439,7 +439,7 @@ pub async fn import(
     let summary = transfer::import(
         &app,
         me.person,
-        &body,
+        body,
         format,
         "request body",
         q.overwrite.unwrap_or(false),

@@ -67,11 +67,13 @@ pub fn export_response(app: &AppState, bundle: &Bundle, format: Format) -> ApiRe
         .into_response())
 }
 
-/// Reads a whole file, then imports it in one transaction: all of it or nothing.
+/// Reads a whole file, then imports it in one transaction: all of it or nothing. Reading holds
+/// a heavy turn and runs on a blocking thread: a large Apple Health export takes seconds of CPU,
+/// which must not stall the async workers that answer everyone else.
 pub async fn import(
     app: &AppState,
     person: PersonId,
-    bytes: &[u8],
+    bytes: axum::body::Bytes,
     format: Format,
     name: &str,
     overwrite: bool,
@@ -84,17 +86,25 @@ pub async fn import(
         err
     };
     let today = service::today_of(app, person).await?;
-    let read = formats::read(
-        format,
-        std::io::Cursor::new(bytes),
-        name,
-        formats::ReadContext {
-            kb: app.kb(),
-            today,
-            progress: &mut |_| {},
-        },
-    )
-    .map_err(bad)?;
+    let kb = app.kb();
+    let file = name.to_string();
+    let read = {
+        let _turn = app.heavy_turn().await?;
+        crate::blocking(move || {
+            formats::read(
+                format,
+                std::io::Cursor::new(bytes),
+                &file,
+                formats::ReadContext {
+                    kb,
+                    today,
+                    progress: &mut |_| {},
+                },
+            )
+        })
+        .await?
+        .map_err(bad)?
+    };
     let (bundle, skipped) = (read.bundle, read.skipped);
     let on_conflict = if overwrite {
         OnConflict::Overwrite

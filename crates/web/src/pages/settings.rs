@@ -194,7 +194,8 @@ pub async fn import(
                     .unwrap_or(Format::Csv),
             };
             let summary =
-                crate::transfer::import(&app, me.person, &bytes, format, &name, overwrite).await?;
+                crate::transfer::import(&app, me.person, bytes.into(), format, &name, overwrite)
+                    .await?;
             let skipped = summary
                 .skipped
                 .iter()
