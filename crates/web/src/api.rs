@@ -106,18 +106,9 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> ApiResul
     let cookie = auth::end_session(&app, &headers).await?;
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, cookie), clear_site_data()],
+        [(header::SET_COOKIE, cookie), auth::clear_site_data()],
     )
         .into_response())
-}
-
-/// Sent with every sign-out: the browser drops this site's caches and storage, so check-ins
-/// queued on a shared phone and the worker's caches go with the session.
-pub fn clear_site_data() -> (header::HeaderName, HeaderValue) {
-    (
-        header::HeaderName::from_static("clear-site-data"),
-        HeaderValue::from_static("\"cache\", \"storage\""),
-    )
 }
 
 #[utoipa::path(get, path = "/api/v1/profile",
@@ -344,11 +335,6 @@ pub async fn add_lab(
     Ok((StatusCode::CREATED, Json(StoredLab::new(id, lab))).into_response())
 }
 
-fn lab_id(text: &str) -> ApiResult<i64> {
-    text.parse()
-        .map_err(|_| ApiError::field("id", format!("'{text}' is not a lab result id")))
-}
-
 #[utoipa::path(get, path = "/api/v1/labs/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = StoredLab), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_lab(
@@ -356,7 +342,7 @@ pub async fn get_lab(
     ApiUser(me): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let id = lab_id(&id)?;
+    let id = input::id_param("id", &id, "lab result")?;
     let found = app
         .store()
         .labs(me.person)
@@ -376,7 +362,7 @@ pub async fn delete_lab(
     ApiUser(me): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let id = lab_id(&id)?;
+    let id = input::id_param("id", &id, "lab result")?;
     if app.store().delete_lab(me.person, id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {

@@ -24,8 +24,8 @@ use crate::AppState;
 use crate::api::json_body;
 use crate::auth::{self, SessionUser};
 use crate::error::{ApiError, ApiResult};
+use crate::input::id_param;
 use crate::service;
-use crate::tokens::id_param;
 
 /// Most feeds one person may hold at once (one per calendar app is the usual need).
 pub const MAX_FEEDS: usize = 10;

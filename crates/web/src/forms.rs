@@ -40,6 +40,12 @@ impl FormData {
 
 /// A check-in form: the journal's columns by name, `took:ID` checkboxes for each item offered
 /// in `offered` (an offered item left unticked was not taken).
+/// The `id` field of a form that names one of the person's rows (to revoke or delete it).
+pub fn form_id(bytes: &[u8], what: &str) -> ApiResult<i64> {
+    let form = FormData::parse(bytes)?;
+    crate::input::id_param("id", form.get("id").unwrap_or(""), what)
+}
+
 pub fn night_from_form(form: &FormData, base: NightEntry, today: Date) -> ApiResult<NightEntry> {
     let base_is_new = base.night.is_none();
     let mut entry = base;

@@ -9,6 +9,12 @@ use quietlegs_io::formats::Format;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 
+/// A row id from an address or a form field; the error names `field` and what it is the id of.
+pub fn id_param(field: &str, text: &str, what: &str) -> ApiResult<i64> {
+    text.parse()
+        .map_err(|_| ApiError::field(field, format!("'{text}' is not a {what} id")))
+}
+
 pub fn date_param(field: &str, text: &str) -> ApiResult<Date> {
     quietlegs_core::limits::parse_date(text).map_err(|m| ApiError::field(field, m))
 }

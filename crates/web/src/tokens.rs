@@ -160,13 +160,6 @@ pub async fn create(
     })
 }
 
-/// A token or feed id from the path (or a form); `field` names it in the error.
-pub fn id_param(field: &str, text: &str, what: &str) -> ApiResult<i64> {
-    text.trim()
-        .parse()
-        .map_err(|_| ApiError::field(field, format!("'{text}' is not a {what} id")))
-}
-
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 403, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
@@ -206,7 +199,7 @@ pub async fn revoke(
     SessionUser(me): SessionUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let id = id_param("id", &id, "token")?;
+    let id = crate::input::id_param("id", &id, "token")?;
     if app.store().revoke_api_token(me.person, id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {

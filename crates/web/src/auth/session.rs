@@ -225,6 +225,15 @@ pub async fn end_session(app: &AppState, headers: &HeaderMap) -> Result<HeaderVa
     Ok(session_cookie(app, None))
 }
 
+/// Sent with every sign-out: the browser drops this site's caches and storage, so check-ins
+/// queued on a shared phone and the worker's caches go with the session.
+pub fn clear_site_data() -> (axum::http::HeaderName, HeaderValue) {
+    (
+        axum::http::HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"cache\", \"storage\""),
+    )
+}
+
 /// Whoever is looking, signed in or not (for pages anyone may read, like the library).
 pub struct Viewer(pub Option<SignedIn>);
 

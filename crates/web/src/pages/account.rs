@@ -174,7 +174,7 @@ pub async fn signup(
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> PageResult {
     let cookie = auth::end_session(&app, &headers).await?;
     let mut response = signed_in_redirect(cookie, "/login");
-    let (name, value) = crate::api::clear_site_data();
+    let (name, value) = auth::clear_site_data();
     response.headers_mut().insert(name, value);
     Ok(response)
 }

@@ -167,18 +167,13 @@ pub async fn add_token(
     after(&app, &me, result).await
 }
 
-fn form_id(body: &[u8], what: &str) -> Result<i64, ApiError> {
-    let form = FormData::parse(body)?;
-    tokens::id_param("id", form.get("id").unwrap_or(""), what)
-}
-
 pub async fn revoke_token(
     State(app): State<AppState>,
     PageUser(me): PageUser,
     body: Bytes,
 ) -> PageResult {
     let result = async {
-        let id = form_id(&body, "token")?;
+        let id = crate::forms::form_id(&body, "token")?;
         if app.store().revoke_api_token(me.person, id).await? {
             Ok(saying("The token no longer opens anything."))
         } else {
@@ -219,7 +214,7 @@ pub async fn revoke_feed(
     body: Bytes,
 ) -> PageResult {
     let result = async {
-        let id = form_id(&body, "calendar feed")?;
+        let id = crate::forms::form_id(&body, "calendar feed")?;
         if app.store().revoke_calendar_feed(me.person, id).await? {
             Ok(saying("That calendar address no longer opens."))
         } else {

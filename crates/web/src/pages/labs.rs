@@ -257,11 +257,7 @@ pub async fn delete(
     PageUser(me): PageUser,
     body: Bytes,
 ) -> PageResult {
-    let id = FormData::parse(&body).and_then(|f| {
-        let text = f.get("id").unwrap_or("").to_string();
-        text.parse::<i64>()
-            .map_err(|_| ApiError::field("id", format!("'{text}' is not a lab result id")))
-    });
+    let id = crate::forms::form_id(&body, "lab result");
     match id {
         Ok(id) => {
             if app.store().delete_lab(me.person, id).await? {

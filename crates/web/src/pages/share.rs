@@ -78,11 +78,7 @@ pub async fn revoke(
     PageUser(me): PageUser,
     body: Bytes,
 ) -> PageResult {
-    let id = FormData::parse(&body).and_then(|f| {
-        let text = f.get("id").unwrap_or("").to_string();
-        text.parse::<i64>()
-            .map_err(|_| ApiError::field("id", format!("'{text}' is not a share link id")))
-    });
+    let id = crate::forms::form_id(&body, "share link");
     match id {
         Ok(id) => {
             if app.store().revoke_share_link(me.person, id).await? {
