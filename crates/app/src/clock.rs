@@ -35,6 +35,19 @@ pub fn default_night(profile: Option<&Profile>) -> Date {
 }
 
 /// A time zone name the system's zone database knows, or an error naming the field.
+/// Before this hour, "tonight" is still the night that began yesterday evening.
+const NIGHT_ENDS_HOUR: i8 = 5;
+
+/// The evening a local moment belongs to: after midnight and before the night ends, still the
+/// evening before (what "tonight" means on the Tonight page and for an episode).
+pub fn night_of(at: &jiff::Zoned) -> Date {
+    if at.hour() < NIGHT_ENDS_HOUR {
+        at.date().yesterday().unwrap_or(at.date())
+    } else {
+        at.date()
+    }
+}
+
 pub fn check_zone(timezone: &str) -> Result<(), AppError> {
     TimeZone::get(timezone).map(|_| ()).map_err(|_| {
         AppError::field(

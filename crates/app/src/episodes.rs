@@ -3,12 +3,12 @@
 //! onset, when the night is already in the journal and its onset is blank; a night that is not
 //! yet in the journal is never created here (its severity is required and nobody said it).
 
+use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::{Timestamp, Zoned};
 use quietlegs_core::profile::{ClockTime, Profile};
 use quietlegs_store::{Episode, PersonId, Store};
 
-use crate::{AppError, clock, outlook};
+use crate::{AppError, clock};
 
 /// What recording an episode did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,23 +18,13 @@ pub struct Recorded {
     pub filled_onset: bool,
 }
 
-/// The evening a local moment belongs to: after midnight and before the night ends, still the
-/// evening before (the same rule as "tonight" on the Tonight page).
-pub fn night_of(at: &Zoned) -> Date {
-    if at.hour() < outlook::NIGHT_ENDS_HOUR {
-        at.date().yesterday().unwrap_or(at.date())
-    } else {
-        at.date()
-    }
-}
-
 /// The episode at `at` as the person saw it, in their profile's time zone.
 pub fn episode_at(profile: Option<&Profile>, at: Timestamp) -> Result<Episode, AppError> {
     let local = at.to_zoned(clock::zone_of(profile));
     let local_time = ClockTime::new(local.hour() as u8, local.minute() as u8)
         .ok_or_else(|| AppError::field("at", "not a time of day"))?;
     Ok(Episode {
-        night: night_of(&local),
+        night: clock::night_of(&local),
         at,
         local_time,
     })
@@ -83,18 +73,18 @@ pub async fn first_onset(
 mod tests {
     use super::*;
 
-    fn zoned(text: &str) -> Zoned {
+    fn zoned(text: &str) -> jiff::Zoned {
         text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
     }
 
     #[test]
     fn after_midnight_an_episode_still_belongs_to_the_evening_before() {
         let late = zoned("2026-03-10T01:30:00+01:00[Europe/Berlin]");
-        assert_eq!(night_of(&late).to_string(), "2026-03-09");
+        assert_eq!(clock::night_of(&late).to_string(), "2026-03-09");
         let evening = zoned("2026-03-10T22:10:00+01:00[Europe/Berlin]");
-        assert_eq!(night_of(&evening).to_string(), "2026-03-10");
+        assert_eq!(clock::night_of(&evening).to_string(), "2026-03-10");
         let morning = zoned("2026-03-10T07:00:00+01:00[Europe/Berlin]");
-        assert_eq!(night_of(&morning).to_string(), "2026-03-10");
+        assert_eq!(clock::night_of(&morning).to_string(), "2026-03-10");
     }
 
     #[test]

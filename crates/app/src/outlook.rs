@@ -10,19 +10,12 @@ use quietlegs_store::{PersonId, Store};
 
 use crate::{AppError, clock};
 
-/// Before this hour, "tonight" is still the night that began yesterday evening.
-pub(crate) const NIGHT_ENDS_HOUR: i8 = 5;
 /// Nights read: the outlook only looks at the last half year.
 const LOOK_BACK_DAYS: i64 = 200;
 
 /// The evening "tonight" means at this moment, where the person lives.
 pub fn tonight_for(profile: Option<&Profile>) -> Date {
-    let now = jiff::Timestamp::now().to_zoned(clock::zone_of(profile));
-    if now.hour() < NIGHT_ENDS_HOUR {
-        now.date().yesterday().unwrap_or(now.date())
-    } else {
-        now.date()
-    }
+    clock::night_of(&jiff::Timestamp::now().to_zoned(clock::zone_of(profile)))
 }
 
 pub async fn outlook(

@@ -25,7 +25,7 @@ async fn person(app: &TestApp, name: &str) -> Client {
 fn night_and_time(at: Timestamp) -> (String, String) {
     let local = at.to_zoned(jiff::tz::TimeZone::UTC);
     (
-        quietlegs_app::episodes::night_of(&local).to_string(),
+        quietlegs_app::clock::night_of(&local).to_string(),
         format!("{:02}:{:02}", local.hour(), local.minute()),
     )
 }
