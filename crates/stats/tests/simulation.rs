@@ -275,15 +275,15 @@ fn a_randomised_on_off_schedule_gets_the_exact_test() {
     assert_eq!(e.randomisation_p, Some(1.0 / 64.0));
 }
 
-/// 21 nights with neither, then `first` from night 21 and `second` from night 28, both kept
-/// up; only `first` works (-2, within a few nights).
-fn two_changes_journal(seed: u64) -> Vec<NightEntry> {
+/// 21 nights with neither, then `first` from night 21 and `second` from night `second_from`,
+/// both kept up; only `first` works (-2, within a few nights).
+fn two_changes_journal(seed: u64, second_from: i64, nights: i64) -> Vec<NightEntry> {
     let mut noise = Noise::new(seed, 0.4, 1.5);
     let start = date(2026, 1, 1);
-    (0..84)
+    (0..nights)
         .map(|i: i64| {
             let first = i >= 21;
-            let second = i >= 28;
+            let second = i >= second_from;
             let ramp = if first {
                 ((i - 20) as f64 / 3.0).min(1.0)
             } else {
@@ -301,32 +301,8 @@ fn two_changes_journal(seed: u64) -> Vec<NightEntry> {
         .collect()
 }
 
-/// The first change (night 21) works; the second starts five weeks later while the first goes
-/// on, and does nothing. The five weeks of the first alone tell the two apart.
-fn one_change_after_another_journal(seed: u64) -> Vec<NightEntry> {
-    let mut noise = Noise::new(seed, 0.4, 1.5);
-    let start = date(2026, 1, 1);
-    (0..112)
-        .map(|i: i64| {
-            let first = i >= 21;
-            let second = i >= 56;
-            let ramp = if first {
-                ((i - 20) as f64 / 3.0).min(1.0)
-            } else {
-                0.0
-            };
-            let mut e = NightEntry {
-                night: Some(night(start, i)),
-                severity: score(6.0 - 2.0 * ramp, noise.next()),
-                ..NightEntry::default()
-            };
-            e.took.insert("first".into(), first);
-            e.took.insert("second".into(), second);
-            e
-        })
-        .collect()
-}
-
+/// The second starts five weeks after the first (which goes on): those five weeks of the first
+/// alone tell the two apart.
 #[test]
 fn a_useless_change_after_one_that_works_is_not_credited() {
     let timing = |_: &str| RemedyTiming {
@@ -337,7 +313,7 @@ fn a_useless_change_after_one_that_works_is_not_credited() {
     let (mut second_credited, mut first_found) = (0, 0);
     for run in 0..RUNS {
         let out = analyse(
-            &one_change_after_another_journal(19_000 + u64::from(run)),
+            &two_changes_journal(19_000 + u64::from(run), 56, 112),
             &[],
             &timing,
             &Options::default(),
@@ -384,7 +360,7 @@ fn two_changes_a_week_apart_are_not_credited_apart() {
     let mut named = 0;
     for run in 0..RUNS {
         let out = analyse(
-            &two_changes_journal(9_000 + u64::from(run)),
+            &two_changes_journal(9_000 + u64::from(run), 28, 84),
             &[],
             &timing,
             &Options::default(),
