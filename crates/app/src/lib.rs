@@ -6,6 +6,7 @@
 //! - [`derived`]: stored profile + labs -> resolved profile; nights + experiments -> insights
 //!   -> the plan with its history. One place answers "what is this person's plan".
 //! - [`episodes`]: "my legs are acting up now", and the onset it fills in.
+//! - [`lab_goals`]: the re-test dates: saved goals, and the plan's for the rest.
 //! - [`outlook`]: tonight's outlook from the person's own recent nights.
 //! - [`report`]: the doctor report's inputs gathered from the store.
 //!
@@ -16,6 +17,7 @@ pub mod augmentation;
 pub mod clock;
 pub mod derived;
 pub mod episodes;
+pub mod lab_goals;
 pub mod outlook;
 pub mod report;
 

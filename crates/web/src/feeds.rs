@@ -180,7 +180,7 @@ pub async fn calendar_for(app: &AppState, person: PersonId) -> ApiResult<String>
     let profile = derived.profile.as_ref().map(|p| &p.profile);
     let today = service::today_for(profile);
     let checkin = app.store().checkin_reminder(person).await?;
-    let retests = crate::lab_goals::effective(app, person, derived.plan.as_ref())
+    let retests = quietlegs_app::lab_goals::effective(app.store(), person, derived.plan.as_ref())
         .await?
         .into_iter()
         .map(|g| Retest {

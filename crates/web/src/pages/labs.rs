@@ -103,7 +103,8 @@ async fn goal_rows(
     typed: Option<&FormData>,
 ) -> Result<Vec<GoalRow>, PageError> {
     let derived = service::derived_for(app, me).await?;
-    let goals = crate::lab_goals::effective(app, me.person, derived.plan.as_ref()).await?;
+    let goals =
+        quietlegs_app::lab_goals::effective(app.store(), me.person, derived.plan.as_ref()).await?;
     let mut rows: Vec<GoalRow> = goals
         .into_iter()
         .map(|g| GoalRow {

@@ -144,7 +144,7 @@ async fn due_for(app: &AppState, person: PersonId, now: Timestamp) -> Result<Vec
     let lab_due: Vec<jiff::civil::Date> = if quietlegs_push::reminders::lab_window_open(now, &zone)
     {
         let derived = crate::service::derived(app, person, None).await?;
-        crate::lab_goals::effective(app, person, derived.plan.as_ref())
+        quietlegs_app::lab_goals::effective(app.store(), person, derived.plan.as_ref())
             .await?
             .into_iter()
             .map(|g| g.goal.due)
